@@ -61,7 +61,7 @@ export class AlertTracker {
           }),
         };
         this.byCitizen.set(citizen.name, folded);
-        events.push({ event: "updated", alert: folded });
+        events.push({ event: "updated", reportId: report.reportId, alert: folded });
         continue;
       }
       const location = { lat: report.location.lat, lon: report.location.lon };
@@ -87,7 +87,7 @@ export class AlertTracker {
         lastDetectedAt: detectedAt,
       };
       this.byCitizen.set(citizen.name, opened);
-      events.push({ event: "opened", alert: opened });
+      events.push({ event: "opened", reportId: report.reportId, alert: opened });
     }
     return events;
   }

@@ -37,5 +37,7 @@ export interface Alert {
 /** What the alert consumer emits: the alert as it now stands, and why. */
 export interface AlertEvent {
   event: "opened" | "updated";
+  /** The report that caused this event. */
+  reportId: string;
   alert: Alert;
 }

@@ -1,6 +1,7 @@
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { BackendError } from "../../../domain/errors.js";
+import { isProcessAlive } from "../../process-alive.js";
 import type {
   Consumer,
   Message,
@@ -264,15 +265,5 @@ class EmbeddedStream implements Stream {
         // keep going, one short write lock at a time
       }
     }
-  }
-}
-
-function isProcessAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    // EPERM: it exists but belongs to someone else.
-    return (error as NodeJS.ErrnoException).code === "EPERM";
   }
 }

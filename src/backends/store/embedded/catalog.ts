@@ -1,0 +1,219 @@
+import Database from "better-sqlite3";
+import type { Alert, AlertEvent, AlertState } from "../../../domain/alert.js";
+import type { AlertFilter } from "../types.js";
+
+export interface SegmentRecord {
+  id: string;
+  kind: "reports" | "sightings";
+  day: string;
+  /** Relative to the store dir. */
+  path: string;
+  rows: number;
+  minTs: number;
+  maxTs: number;
+}
+
+/**
+ * The embedded store's catalog, in SQLite: which Parquet segments are committed,
+ * which reportIds they hold, and the alerts. A segment exists for readers only
+ * once its row is committed here, together with its reportIds, so that one
+ * transaction is the commit point of an archive flush.
+ *
+ * synchronous=FULL: a flush is acked to the stream right after this commit, so
+ * it must survive an OS crash too, not only a process crash.
+ */
+export class Catalog {
+  readonly db: Database.Database;
+  private readonly stmts;
+
+  constructor(path: string) {
+    this.db = new Database(path, { timeout: 30_000 });
+    this.db.pragma("journal_mode = WAL");
+    this.db.pragma("synchronous = FULL");
+    this.db.exec(SCHEMA);
+    this.stmts = {
+      hasReport: this.db.prepare("SELECT 1 FROM report_ids WHERE report_id = ?").pluck(),
+      insertReportId: this.db.prepare("INSERT OR IGNORE INTO report_ids (report_id) VALUES (?)"),
+      insertSegment: this.db.prepare(
+        "INSERT INTO segments (id, kind, day, path, rows, min_ts, max_ts, created_at) VALUES (@id, @kind, @day, @path, @rows, @minTs, @maxTs, @createdAt)",
+      ),
+      upsertAlert: this.db.prepare(
+        `INSERT INTO alerts (alert_id, citizen, state, occurrences, last_report_ms, detected_ms, body)
+         VALUES (@alertId, @citizen, 'open', @occurrences, @lastReportMs, @detectedMs, @body)
+         ON CONFLICT (alert_id) DO UPDATE SET
+           occurrences = excluded.occurrences, last_report_ms = excluded.last_report_ms, body = excluded.body
+         WHERE excluded.occurrences > alerts.occurrences`,
+      ),
+      insertAlertReport: this.db.prepare(
+        "INSERT OR IGNORE INTO alert_reports (report_id, citizen, alert_id) VALUES (?, ?, ?)",
+      ),
+      alertReport: this.db
+        .prepare("SELECT 1 FROM alert_reports WHERE report_id = ? LIMIT 1")
+        .pluck(),
+    };
+  }
+
+  /** reportIds of `ids` that are already stored. */
+  storedReportIds(ids: readonly string[]): Set<string> {
+    const found = new Set<string>();
+    for (const id of ids) if (this.stmts.hasReport.get(id)) found.add(id);
+    return found;
+  }
+
+  /**
+   * Commits segments and their reportIds atomically. Returns the reportIds that
+   * another writer committed meanwhile: then nothing is committed and the caller
+   * must rewrite its segments without them.
+   */
+  commitSegments(segments: readonly SegmentRecord[], reportIds: readonly string[]): Set<string> {
+    const createdAt = Date.now();
+    const commit = this.db.transaction(() => {
+      const clashes = new Set<string>();
+      for (const id of reportIds) {
+        if (this.stmts.insertReportId.run(id).changes === 0) clashes.add(id);
+      }
+      // Throwing rolls the whole transaction back.
+      if (clashes.size > 0) throw new ClashError(clashes);
+      for (const s of segments) this.stmts.insertSegment.run({ ...s, createdAt });
+    });
+    try {
+      commit.immediate();
+      return new Set();
+    } catch (error) {
+      if (error instanceof ClashError) return error.clashes;
+      throw error;
+    }
+  }
+
+  segments(kind: SegmentRecord["kind"], since?: number, until?: number): SegmentRecord[] {
+    return this.db
+      .prepare(
+        `SELECT id, kind, day, path, rows, min_ts AS minTs, max_ts AS maxTs FROM segments
+         WHERE kind = ? AND max_ts >= ? AND min_ts < ? ORDER BY min_ts`,
+      )
+      .all(
+        kind,
+        since ?? Number.MIN_SAFE_INTEGER,
+        until ?? Number.MAX_SAFE_INTEGER,
+      ) as SegmentRecord[];
+  }
+
+  allSegmentPaths(): Set<string> {
+    return new Set(this.db.prepare("SELECT path FROM segments").pluck().all() as string[]);
+  }
+
+  rowCount(kind: SegmentRecord["kind"]): number {
+    return (
+      (this.db.prepare("SELECT sum(rows) FROM segments WHERE kind = ?").pluck().get(kind) as
+        | number
+        | null) ?? 0
+    );
+  }
+
+  recordAlertEvents(events: readonly AlertEvent[]): void {
+    this.db
+      .transaction(() => {
+        for (const { alert, reportId } of events) {
+          this.stmts.upsertAlert.run({
+            alertId: alert.alertId,
+            citizen: alert.citizen,
+            occurrences: alert.occurrences,
+            lastReportMs: Date.parse(alert.lastReportTs),
+            detectedMs: Date.parse(alert.detectedAt),
+            body: JSON.stringify(alert),
+          });
+          this.stmts.insertAlertReport.run(reportId, alert.citizen, alert.alertId);
+        }
+      })
+      .immediate();
+  }
+
+  alertedReports(reportIds: readonly string[]): Set<string> {
+    const found = new Set<string>();
+    for (const id of reportIds) if (this.stmts.alertReport.get(id)) found.add(id);
+    return found;
+  }
+
+  recentOpenAlerts(cooldownMs: number): Alert[] {
+    const rows = this.db
+      .prepare(
+        `SELECT body, state FROM alerts WHERE state != 'resolved'
+         AND last_report_ms >= (SELECT max(last_report_ms) FROM alerts) - ?`,
+      )
+      .all(cooldownMs) as AlertRow[];
+    return rows.map(toAlert);
+  }
+
+  listAlerts({ state, limit }: AlertFilter): Alert[] {
+    const rows = this.db
+      .prepare(
+        `SELECT body, state FROM alerts WHERE (@state IS NULL OR state = @state)
+         ORDER BY detected_ms DESC, alert_id LIMIT @limit`,
+      )
+      .all({ state: state ?? null, limit: limit ?? -1 }) as AlertRow[];
+    return rows.map(toAlert);
+  }
+
+  alertCounts(): Record<AlertState, number> {
+    const counts: Record<AlertState, number> = { open: 0, acked: 0, resolved: 0 };
+    const rows = this.db
+      .prepare("SELECT state, count(*) AS n FROM alerts GROUP BY state")
+      .all() as {
+      state: AlertState;
+      n: number;
+    }[];
+    for (const row of rows) counts[row.state] = row.n;
+    return counts;
+  }
+
+  close(): void {
+    this.db.close();
+  }
+}
+
+class ClashError extends Error {
+  constructor(readonly clashes: Set<string>) {
+    super(`${clashes.size} reportIds were committed by another writer`);
+  }
+}
+
+interface AlertRow {
+  body: string;
+  state: AlertState;
+}
+
+/** The state column is the truth: operators change it, the consumer only updates the body. */
+function toAlert(row: AlertRow): Alert {
+  return { ...(JSON.parse(row.body) as Alert), state: row.state };
+}
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS segments (
+  id TEXT PRIMARY KEY,
+  kind TEXT NOT NULL,
+  day TEXT NOT NULL,
+  path TEXT NOT NULL UNIQUE,
+  rows INTEGER NOT NULL,
+  min_ts INTEGER NOT NULL,
+  max_ts INTEGER NOT NULL,
+  created_at INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS segments_by_time ON segments (kind, min_ts);
+CREATE TABLE IF NOT EXISTS report_ids (report_id TEXT PRIMARY KEY) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS alerts (
+  alert_id TEXT PRIMARY KEY,
+  citizen TEXT NOT NULL,
+  state TEXT NOT NULL,
+  occurrences INTEGER NOT NULL,
+  last_report_ms INTEGER NOT NULL,
+  detected_ms INTEGER NOT NULL,
+  body TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS alerts_by_time ON alerts (detected_ms);
+CREATE TABLE IF NOT EXISTS alert_reports (
+  report_id TEXT NOT NULL,
+  citizen TEXT NOT NULL,
+  alert_id TEXT NOT NULL,
+  PRIMARY KEY (report_id, citizen)
+) WITHOUT ROWID;
+`;

@@ -1,0 +1,162 @@
+import { mkdirSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { join, relative } from "node:path";
+import type { AlertEvent } from "../../../domain/alert.js";
+import { BackendError } from "../../../domain/errors.js";
+import { isProcessAlive } from "../../process-alive.js";
+import type { ArchivedReport, RawQueryResult, Store, WriteResult } from "../types.js";
+import { Catalog } from "./catalog.js";
+import { DuckSession } from "./duck.js";
+import { ParquetQueries } from "./parquet-queries.js";
+import { SegmentWriter } from "./segment-writer.js";
+
+export interface EmbeddedStoreOptions {
+  /** pw's data dir; the store lives in `<dataDir>/store/`. */
+  dataDir: string;
+}
+
+/** Creates the embedded store: Parquet segments written and queried with DuckDB, cataloged in SQLite. */
+export function createEmbeddedStore(options: EmbeddedStoreOptions): Store {
+  return new EmbeddedStore(join(options.dataDir, "store"));
+}
+
+const MAX_CLASH_RETRIES = 5;
+
+class EmbeddedStore implements Store {
+  readonly description: string;
+  readonly rawQueryLanguage = "sql" as const;
+  private readonly catalog: Catalog;
+  private readonly duck = new DuckSession();
+  private readonly writer: SegmentWriter;
+  private readonly queries: ParquetQueries;
+  private orphansRemoved = false;
+
+  constructor(private readonly dir: string) {
+    try {
+      mkdirSync(dir, { recursive: true });
+      this.catalog = new Catalog(join(dir, "catalog.db"));
+    } catch (cause) {
+      throw new BackendError(
+        `cannot open the embedded store in ${dir}: ${(cause as Error).message}`,
+        {
+          cause,
+        },
+      );
+    }
+    this.description = `embedded store at ${dir}`;
+    this.writer = new SegmentWriter(dir, this.duck);
+    this.queries = new ParquetQueries(dir, this.catalog, this.duck);
+  }
+
+  async writeReports(batch: readonly ArchivedReport[]): Promise<WriteResult> {
+    if (!this.orphansRemoved) {
+      this.removeOrphans();
+      this.orphansRemoved = true;
+    }
+    // First occurrence wins inside the batch; anything already stored is skipped.
+    const unique = new Map<string, ArchivedReport>();
+    for (const a of batch) if (!unique.has(a.report.reportId)) unique.set(a.report.reportId, a);
+    for (const id of this.catalog.storedReportIds([...unique.keys()])) unique.delete(id);
+
+    for (let attempt = 0; unique.size > 0; attempt++) {
+      const segments = await this.writer.write([...unique.values()]);
+      const clashes = this.catalog.commitSegments(segments, [...unique.keys()]);
+      if (clashes.size === 0)
+        return { stored: unique.size, duplicates: batch.length - unique.size };
+      // Another writer stored some of these meanwhile: drop them and write again.
+      for (const s of segments) rmSync(join(this.dir, s.path), { force: true });
+      for (const id of clashes) unique.delete(id);
+      if (attempt >= MAX_CLASH_RETRIES) {
+        throw new BackendError("could not commit a segment: concurrent writers keep clashing", {
+          retriable: true,
+        });
+      }
+    }
+    return { stored: 0, duplicates: batch.length };
+  }
+
+  async recordAlertEvents(events: readonly AlertEvent[]): Promise<void> {
+    if (events.length > 0) this.catalog.recordAlertEvents(events);
+  }
+
+  async alertedReports(reportIds: readonly string[]) {
+    return this.catalog.alertedReports(reportIds);
+  }
+
+  async recentOpenAlerts(cooldownMs: number) {
+    return this.catalog.recentOpenAlerts(cooldownMs);
+  }
+
+  async listAlerts(filter: Parameters<Store["listAlerts"]>[0]) {
+    return this.catalog.listAlerts(filter);
+  }
+
+  async counts() {
+    return {
+      reports: this.catalog.rowCount("reports"),
+      sightings: this.catalog.rowCount("sightings"),
+      alerts: this.catalog.alertCounts(),
+    };
+  }
+
+  reports(filter: Parameters<Store["reports"]>[0]) {
+    return this.queries.reports(filter);
+  }
+  topAgitated(options: Parameters<Store["topAgitated"]>[0]) {
+    return this.queries.topAgitated(options);
+  }
+  scoreTrend(options: Parameters<Store["scoreTrend"]>[0]) {
+    return this.queries.scoreTrend(options);
+  }
+  crowdTrend(options: Parameters<Store["crowdTrend"]>[0]) {
+    return this.queries.crowdTrend(options);
+  }
+  agitatedTrend(options: Parameters<Store["agitatedTrend"]>[0]) {
+    return this.queries.agitatedTrend(options);
+  }
+
+  async rawQuery(text: string): Promise<RawQueryResult> {
+    const alerts = this.catalog.listAlerts({});
+    let alertsPath: string | undefined;
+    if (alerts.length > 0) {
+      alertsPath = join(this.dir, "tmp", `alerts-${process.pid}.ndjson`);
+      mkdirSync(join(this.dir, "tmp"), { recursive: true });
+      writeFileSync(alertsPath, alerts.map((a) => JSON.stringify(a)).join("\n"));
+    }
+    try {
+      return await this.queries.sql(text, alertsPath);
+    } finally {
+      if (alertsPath) rmSync(alertsPath, { force: true });
+    }
+  }
+
+  async close(): Promise<void> {
+    this.duck.close();
+    this.catalog.close();
+  }
+
+  /**
+   * Deletes files a crashed writer left behind: segments never committed and
+   * staging files. A file is only touched when the pid in its name is gone or is
+   * ours (we have written nothing yet), so a live writer's work is left alone.
+   */
+  private removeOrphans(): void {
+    const committed = this.catalog.allSegmentPaths();
+    for (const path of walk(this.dir)) {
+      const rel = relative(this.dir, path);
+      if (rel === "catalog.db" || rel.startsWith("catalog.db-") || committed.has(rel)) continue;
+      const pid = Number(
+        /(?:^|[/-])(?:seg-)?(\d+)-[0-9a-z]+-[0-9a-f]+\.(?:parquet|ndjson)$/.exec(rel)?.[1],
+      );
+      if (!Number.isInteger(pid)) continue;
+      if (pid === process.pid || !isProcessAlive(pid)) rmSync(path, { force: true });
+    }
+  }
+}
+
+function* walk(dir: string): Generator<string> {
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) yield* walk(path);
+    else yield path;
+  }
+}

@@ -1,0 +1,196 @@
+import { join } from "node:path";
+import { StatementType } from "@duckdb/node-api";
+import { UsageError } from "../../../domain/errors.js";
+import type { Report } from "../../../domain/report.js";
+import type {
+  AgitatedTrendRow,
+  CrowdTrendRow,
+  RawQueryResult,
+  ReportFilter,
+  ScoreTrendRow,
+  TimeRange,
+  TopAgitatedRow,
+  TrendOptions,
+} from "../types.js";
+import type { Catalog } from "./catalog.js";
+import { emptyRelation, REPORT_COLUMNS, SIGHTING_COLUMNS, sqlString } from "./columns.js";
+import { type DuckSession, toPlain } from "./duck.js";
+
+type Params = Record<string, string | number>;
+
+/**
+ * Answers the analysts' questions with DuckDB over the committed Parquet
+ * segments. Only segments listed in the catalog are read (never a glob), so a
+ * segment being written or left behind by a crash is never seen; segments
+ * outside the time range are not opened at all.
+ */
+export class ParquetQueries {
+  constructor(
+    private readonly storeDir: string,
+    private readonly catalog: Catalog,
+    private readonly duck: DuckSession,
+  ) {}
+
+  async *reports(filter: ReportFilter): AsyncIterable<Report> {
+    const params: Params = {};
+    const where = [this.timeWhere(filter, params)];
+    if (filter.drone !== undefined) {
+      params.drone = filter.drone;
+      where.push("drone_id = $drone");
+    }
+    if (filter.citizen !== undefined) {
+      params.citizen = filter.citizen;
+      where.push(
+        `report_id IN (SELECT report_id FROM ${this.relation("sightings", filter)} WHERE name = $citizen AND ${this.timeWhere(filter, params)})`,
+      );
+    }
+    if (filter.near) {
+      Object.assign(params, { nlat: filter.near.lat, nlon: filter.near.lon, nkm: filter.near.km });
+      where.push(
+        `2 * 6371.0088 * asin(sqrt(pow(sin(radians(lat - $nlat) / 2), 2) + cos(radians($nlat)) * cos(radians(lat)) * pow(sin(radians(lon - $nlon) / 2), 2))) <= $nkm`,
+      );
+    }
+    const limit =
+      filter.limit === undefined ? "" : ` LIMIT ${Math.max(0, Math.floor(filter.limit))}`;
+    const connection = await this.duck.connect();
+    const result = await connection.stream(
+      `SELECT raw FROM ${this.relation("reports", filter)} WHERE ${where.join(" AND ")} ORDER BY ts, report_id${limit}`,
+      params,
+    );
+    for await (const rows of result.yieldRows()) {
+      for (const [raw] of rows) yield JSON.parse(String(raw)) as Report;
+    }
+  }
+
+  async topAgitated(
+    options: TimeRange & { threshold: number; limit: number },
+  ): Promise<TopAgitatedRow[]> {
+    const params: Params = { threshold: options.threshold, limit: options.limit };
+    const rows = await this.all(
+      `SELECT name AS citizen,
+              count(*) FILTER (WHERE score < $threshold) AS agitatedSightings,
+              count(*) AS sightings, min(score) AS minScore, avg(score) AS avgScore, max(ts) AS lastSeen
+       FROM ${this.relation("sightings", options)} WHERE ${this.timeWhere(options, params)}
+       GROUP BY name HAVING count(*) FILTER (WHERE score < $threshold) > 0
+       ORDER BY agitatedSightings DESC, citizen LIMIT $limit`,
+      params,
+    );
+    return rows as unknown as TopAgitatedRow[];
+  }
+
+  async scoreTrend(options: TrendOptions): Promise<ScoreTrendRow[]> {
+    const params: Params = { interval: options.intervalMs };
+    return (await this.bucketed(
+      `SELECT ${BUCKET} AS bucket, count(*) AS sightings, avg(score) AS avgScore, min(score) AS minScore
+       FROM ${this.relation("sightings", options)} WHERE ${this.timeWhere(options, params)}
+       GROUP BY bucket ORDER BY bucket`,
+      params,
+    )) as unknown as ScoreTrendRow[];
+  }
+
+  async crowdTrend(options: TrendOptions): Promise<CrowdTrendRow[]> {
+    const params: Params = { interval: options.intervalMs };
+    return (await this.bucketed(
+      `SELECT ${BUCKET} AS bucket, count(*) AS reports, avg(citizen_count) AS avgCitizens
+       FROM ${this.relation("reports", options)} WHERE ${this.timeWhere(options, params)}
+       GROUP BY bucket ORDER BY bucket`,
+      params,
+    )) as unknown as CrowdTrendRow[];
+  }
+
+  async agitatedTrend(options: TrendOptions & { threshold: number }): Promise<AgitatedTrendRow[]> {
+    const params: Params = { interval: options.intervalMs, threshold: options.threshold };
+    return (await this.bucketed(
+      `SELECT bucket, count(*) AS reports, sum(agitated) AS agitatedSightings, avg(agitated) AS avgAgitated
+       FROM (SELECT ${BUCKET} AS bucket, len(list_filter(citizens, c -> c.score < $threshold)) AS agitated
+             FROM ${this.relation("reports", options)} WHERE ${this.timeWhere(options, params)})
+       GROUP BY bucket ORDER BY bucket`,
+      params,
+    )) as unknown as AgitatedTrendRow[];
+  }
+
+  /**
+   * Read-only SQL over the views `reports`, `sightings` and `alerts`. Only a
+   * single SELECT (or WITH ... SELECT) statement is accepted.
+   */
+  async sql(text: string, alertsNdjsonPath: string | undefined): Promise<RawQueryResult> {
+    const connection = await this.duck.connect();
+    const extracted = await connection.extractStatements(text).catch((error: Error) => {
+      throw new UsageError(
+        `SQL error: ${error.message.replace(/^Failed to extract statements: /, "")}`,
+        error,
+      );
+    });
+    if (extracted.count !== 1) {
+      throw new UsageError(`expected exactly one SQL statement, got ${extracted.count}`);
+    }
+    await connection.run(
+      `CREATE OR REPLACE TEMP VIEW reports AS SELECT * FROM ${this.relation("reports", {})}`,
+    );
+    await connection.run(
+      `CREATE OR REPLACE TEMP VIEW sightings AS SELECT * FROM ${this.relation("sightings", {})}`,
+    );
+    await connection.run(
+      `CREATE OR REPLACE TEMP VIEW alerts AS SELECT * FROM ${
+        alertsNdjsonPath
+          ? `read_json(${sqlString(alertsNdjsonPath)}, format = 'newline_delimited')`
+          : "(SELECT NULL::VARCHAR AS alertId WHERE false)"
+      }`,
+    );
+    const readOnly = new UsageError("only a read-only SELECT query is allowed");
+    let prepared: Awaited<ReturnType<typeof extracted.prepare>>;
+    try {
+      prepared = await extracted.prepare(0);
+    } catch (error) {
+      // A write against a view fails to bind; say why it is refused, not how it failed.
+      if (!/^\s*(\(|select\b|with\b|from\b)/i.test(text)) throw readOnly;
+      throw new UsageError(`SQL error: ${(error as Error).message}`, error);
+    }
+    if (prepared.statementType !== StatementType.SELECT) throw readOnly;
+    try {
+      const reader = await prepared.runAndReadAll();
+      return {
+        columns: reader.columnNames(),
+        rows: reader.getRowObjectsJS().map((row) => toPlain(row) as Record<string, unknown>),
+      };
+    } catch (error) {
+      throw new UsageError(`SQL error: ${(error as Error).message}`, error);
+    }
+  }
+
+  private relation(kind: "reports" | "sightings", range: TimeRange): string {
+    const files = this.catalog
+      .segments(kind, range.since, range.until)
+      .map((s) => sqlString(join(this.storeDir, s.path)));
+    if (files.length === 0)
+      return emptyRelation(kind === "reports" ? REPORT_COLUMNS : SIGHTING_COLUMNS);
+    return `read_parquet([${files.join(", ")}])`;
+  }
+
+  private timeWhere(range: TimeRange, params: Params): string {
+    const clauses = ["true"];
+    if (range.since !== undefined) {
+      params.since = range.since;
+      clauses.push("ts >= epoch_ms($since::BIGINT)");
+    }
+    if (range.until !== undefined) {
+      params.until = range.until;
+      clauses.push("ts < epoch_ms($until::BIGINT)");
+    }
+    return clauses.join(" AND ");
+  }
+
+  private async all(sql: string, params: Params): Promise<Record<string, unknown>[]> {
+    const connection = await this.duck.connect();
+    const reader = await connection.runAndReadAll(sql, params);
+    return reader.getRowObjectsJS().map((row) => toPlain(row) as Record<string, unknown>);
+  }
+
+  private async bucketed(sql: string, params: Params): Promise<Record<string, unknown>[]> {
+    const rows = await this.all(sql, params);
+    return rows.map((row) => ({ ...row, bucket: new Date(Number(row.bucket)).toISOString() }));
+  }
+}
+
+/** Epoch-aligned UTC buckets, the same as OpenSearch's fixed_interval date_histogram. */
+const BUCKET = "(epoch_ms(ts) // $interval::BIGINT) * $interval::BIGINT";

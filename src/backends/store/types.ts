@@ -1,0 +1,119 @@
+import type { Alert, AlertEvent, AlertState } from "../../domain/alert.js";
+import type { Report } from "../../domain/report.js";
+
+/**
+ * The store interface: where every report is kept and where analysts' questions
+ * are answered. Implemented by the embedded Parquet/DuckDB store and (later) by
+ * OpenSearch; both pass the same contract suite and give the same result shapes.
+ */
+
+/** A report as the archive consumer hands it to the store. */
+export interface ArchivedReport {
+  report: Report;
+  /** The report exactly as received, unknown fields included. */
+  raw: string;
+  /** When the stream received it (epoch ms). */
+  receivedAt: number;
+}
+
+export interface WriteResult {
+  stored: number;
+  /** Reports whose reportId was already stored (or repeated within the batch). */
+  duplicates: number;
+}
+
+/** Event-time window, epoch ms; `until` is exclusive. */
+export interface TimeRange {
+  since?: number;
+  until?: number;
+}
+
+export interface ReportFilter extends TimeRange {
+  drone?: string;
+  citizen?: string;
+  near?: { lat: number; lon: number; km: number };
+  limit?: number;
+}
+
+export interface TopAgitatedRow {
+  citizen: string;
+  /** Sightings with a score below the threshold. */
+  agitatedSightings: number;
+  sightings: number;
+  minScore: number;
+  avgScore: number;
+  lastSeen: string;
+}
+
+export interface ScoreTrendRow {
+  bucket: string;
+  sightings: number;
+  avgScore: number | null;
+  minScore: number | null;
+}
+
+export interface CrowdTrendRow {
+  bucket: string;
+  reports: number;
+  /** Average number of citizens per report. */
+  avgCitizens: number;
+}
+
+export interface AgitatedTrendRow {
+  bucket: string;
+  reports: number;
+  agitatedSightings: number;
+  /** Average number of agitated citizens per report. */
+  avgAgitated: number;
+}
+
+export interface TrendOptions extends TimeRange {
+  intervalMs: number;
+}
+
+export interface RawQueryResult {
+  columns: string[];
+  rows: Record<string, unknown>[];
+}
+
+export interface AlertFilter {
+  state?: AlertState;
+  limit?: number;
+}
+
+export interface StoreCounts {
+  reports: number;
+  sightings: number;
+  alerts: Record<AlertState, number>;
+}
+
+export interface Store {
+  /** Human-readable location, safe to print (no secrets). */
+  readonly description: string;
+
+  /** Stores reports idempotently by reportId; everything is durable when it resolves. */
+  writeReports(batch: readonly ArchivedReport[]): Promise<WriteResult>;
+
+  /** Records alert events idempotently (per causing report and citizen). */
+  recordAlertEvents(events: readonly AlertEvent[]): Promise<void>;
+  /** Which of these reports already produced alert events. */
+  alertedReports(reportIds: readonly string[]): Promise<Set<string>>;
+  /** Alerts that may still fold repeats: not resolved, last seen within `cooldownMs` of the newest. */
+  recentOpenAlerts(cooldownMs: number): Promise<Alert[]>;
+  listAlerts(filter: AlertFilter): Promise<Alert[]>;
+
+  counts(): Promise<StoreCounts>;
+
+  /** Stored reports matching the filter, oldest first, streamed. */
+  reports(filter: ReportFilter): AsyncIterable<Report>;
+  topAgitated(options: TimeRange & { threshold: number; limit: number }): Promise<TopAgitatedRow[]>;
+  scoreTrend(options: TrendOptions): Promise<ScoreTrendRow[]>;
+  crowdTrend(options: TrendOptions): Promise<CrowdTrendRow[]>;
+  agitatedTrend(options: TrendOptions & { threshold: number }): Promise<AgitatedTrendRow[]>;
+
+  /** The raw escape hatch, in the store's own language. */
+  readonly rawQueryLanguage: "sql" | "dsl";
+  rawQuery(text: string): Promise<RawQueryResult>;
+
+  close(): Promise<void>;
+}
