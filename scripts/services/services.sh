@@ -250,13 +250,13 @@ start_opensearch() {
     chown -R "$OS_USER:$OS_USER" "$dir/data" "$dir/logs" "$dir/tmp" "$dir/config"
   fi
   as_os_user test -w "$dir/data" || die "opensearch: user '$OS_USER' cannot write $dir/data"
-  # Clean environment: only what bin/opensearch needs. cwd = $dir because the
-  # stock jvm.options writes gc/heap-dump files relative to it (logs/, data/).
+  # Clean environment: only what bin/opensearch needs. -XX:-AlwaysPreTouch
+  # undoes the launcher's default so idle RSS isn't the whole initial heap.
   mapfile -t prefix < <(os_user_prefix)
   launch opensearch "$dir/logs/opensearch.out" "$dir" \
     "${prefix[@]}" env -i PATH=/usr/local/bin:/usr/bin:/bin LANG=C.UTF-8 HOME="$dir" \
     JAVA_HOME="$(java_home)" \
-    OPENSEARCH_JAVA_OPTS="${PW_OPENSEARCH_JAVA_OPTS:--Xms512m -Xmx1g}" \
+    OPENSEARCH_JAVA_OPTS="${PW_OPENSEARCH_JAVA_OPTS:--Xms512m -Xmx1g -XX:-AlwaysPreTouch}" \
     OPENSEARCH_PATH_CONF="$dir/config" \
     OPENSEARCH_TMPDIR="$dir/tmp" \
     "$home/bin/opensearch" \
@@ -285,14 +285,24 @@ main_log() {
   esac
 }
 
+# show_logs NAME LINES_OF_STDOUT: tail of the server's own log (or, if it never
+# got that far, of its captured stdout/stderr), plus some stdout/stderr lines
+# when asked (JVM-level failures only show up there).
 show_logs() {
-  local name=$1 f
-  for f in "$(main_log "$name")" "$RUN_DIR/$name/logs/$name.out"; do
-    if [[ -s $f ]]; then
-      printf '[services] ---- last 40 lines of %s ----\n' "$f" >&2
-      tail -n 40 "$f" >&2
-    fi
-  done
+  local name=$1 out_lines=$2 main out
+  main=$(main_log "$name")
+  out=$RUN_DIR/$name/logs/$name.out
+  if [[ -s $main ]]; then
+    printf '[services] ---- %s: last 40 lines of %s ----\n' "$name" "$main" >&2
+    tail -n 40 "$main" >&2
+  else
+    out_lines=40
+  fi
+  if ((out_lines > 0)) && [[ -s $out ]]; then
+    printf '[services] ---- %s: last %d lines of %s ----\n' "$name" "$out_lines" "$out" >&2
+    tail -n "$out_lines" "$out" >&2
+  fi
+  printf '[services] ---- end of %s logs ----\n' "$name" >&2
 }
 
 timeout_for() {
@@ -313,13 +323,14 @@ wait_ready() {
       return 0
     fi
     if ! pid=$(live_pid "$name"); then
-      show_logs "$name"
-      log "ERROR: $name: process exited before becoming ready"
+      log "ERROR: $name: process exited before becoming ready (after $(secs_since "$t0")s)"
+      show_logs "$name" 15
+      rm -f "$(pid_file "$name")"
       return 1
     fi
     if (($(now_ms) >= deadline)); then
-      show_logs "$name"
-      log "ERROR: $name: not ready after ${limit}s (pid $pid); stopping it"
+      log "ERROR: $name: not ready after ${limit}s (pid $pid); stopping it. Raise PW_SERVICES_READY_TIMEOUT if the machine is just slow."
+      show_logs "$name" 0
       stop_one "$name" || true
       return 1
     fi
@@ -381,6 +392,8 @@ cmd_up() {
       continue
     fi
     rm -f "$(pid_file "$name")"
+    # Keep one previous log so error tails only show this run.
+    if [[ -f $(main_log "$name") ]]; then mv -f "$(main_log "$name")" "$(main_log "$name").prev"; fi
     "fetch_$name"
     started_at[$name]=$(now_ms)
     "start_$name"
@@ -394,8 +407,15 @@ cmd_up() {
 }
 
 cmd_down() {
-  local name
-  for name in "$@"; do stop_one "$name"; done
+  local name failed=0
+  local -a jobs=()
+  # Stop in parallel: each JVM's graceful shutdown takes a few seconds.
+  for name in "$@"; do
+    stop_one "$name" &
+    jobs+=($!)
+  done
+  for name in "${jobs[@]}"; do wait "$name" || failed=1; done
+  ((failed == 0)) || die "could not stop everything (see above)"
 }
 
 cmd_status() {

@@ -1,0 +1,102 @@
+import type { Store } from "../backends/store/types.js";
+import { type Stream, Topics } from "../backends/stream/types.js";
+import type { AlertEvent } from "../domain/alert.js";
+import { type AlertRuleSet, highestThreshold } from "../domain/alert-rules.js";
+import { AlertTracker } from "../domain/alert-tracker.js";
+import { parseConsumedReports } from "./consumed-report.js";
+import { isIdle } from "./idle.js";
+
+export interface AlertConsumerOptions {
+  stream: Stream;
+  store: Store;
+  ruleSet: AlertRuleSet;
+  /** Called for every alert event as soon as it is detected (e.g. print NDJSON). */
+  onAlert?: (event: AlertEvent) => void;
+  signal?: AbortSignal;
+  /** Stop once the subscription has no backlog. */
+  untilIdle?: boolean;
+  now?: () => number;
+  subscription?: string;
+  maxBatch?: number;
+}
+
+export interface AlertConsumerSummary {
+  reports: number;
+  events: number;
+  opened: number;
+}
+
+/**
+ * The alert consumer: subscription `alerts` on `reports`. For each report it
+ * applies the rules and cooldown, publishes the events to the `alerts` topic and
+ * the callback at once, then records them in the store and acks.
+ *
+ * Publishing comes before persisting on purpose: a crash in between repeats an
+ * alert event (same alertId and occurrences, so downstream can tell) rather than
+ * losing it. A report that already produced alerts (a duplicate reportId, or a
+ * redelivery) produces nothing new.
+ */
+export async function runAlertConsumer(
+  options: AlertConsumerOptions,
+): Promise<AlertConsumerSummary> {
+  const { stream, store, ruleSet, signal } = options;
+  const now = options.now ?? Date.now;
+  const summary: AlertConsumerSummary = { reports: 0, events: 0, opened: 0 };
+  const threshold = highestThreshold(ruleSet);
+  const tracker = new AlertTracker(ruleSet, await store.recentOpenAlerts(ruleSet.cooldownMs));
+  const consumer = await stream.subscribe({
+    topic: Topics.reports,
+    subscription: options.subscription ?? "alerts",
+    // Key_Shared: several alert consumers may share the load, each drone's reports staying in order.
+    type: "Key_Shared",
+    initialPosition: "Earliest",
+    consumerName: `alerts-${process.pid}`,
+  });
+  const alerts = await stream.createProducer({ topic: Topics.alerts });
+  const deadLetters = await stream.createProducer({ topic: Topics.reportsDeadLetter });
+  try {
+    while (!signal?.aborted) {
+      const messages = await consumer.receive({
+        maxMessages: options.maxBatch ?? 500,
+        timeoutMs: 500,
+        ...(signal && { signal }),
+      });
+      if (messages.length === 0) {
+        if (options.untilIdle && (await isIdle(stream, consumer.subscription))) break;
+        continue;
+      }
+      const detectedAt = now();
+      const consumed = await parseConsumedReports(messages, deadLetters, detectedAt);
+      summary.reports += consumed.length;
+      const candidates = consumed.filter(({ report }) =>
+        report.citizens.some((c) => c.score < threshold),
+      );
+      const done = await store.alertedReports(candidates.map((c) => c.report.reportId));
+      const events: AlertEvent[] = [];
+      for (const { report } of candidates) {
+        if (done.has(report.reportId)) continue;
+        done.add(report.reportId); // a duplicate later in this batch is skipped too
+        events.push(...tracker.observe(report, detectedAt));
+      }
+      if (events.length > 0) {
+        await alerts.sendBatch(
+          events.map((e) => ({
+            key: e.alert.citizen,
+            value: JSON.stringify(e),
+            eventTime: Date.parse(e.alert.lastReportTs),
+          })),
+        );
+        for (const event of events) options.onAlert?.(event);
+        await store.recordAlertEvents(events);
+        summary.events += events.length;
+        summary.opened += events.filter((e) => e.event === "opened").length;
+      }
+      await consumer.ack(messages);
+    }
+  } finally {
+    await consumer.close();
+    await alerts.close();
+    await deadLetters.close();
+  }
+  return summary;
+}

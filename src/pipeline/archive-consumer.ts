@@ -1,0 +1,98 @@
+import type { ArchivedReport, Store } from "../backends/store/types.js";
+import { type Message, type Stream, Topics } from "../backends/stream/types.js";
+import { parseConsumedReports } from "./consumed-report.js";
+import { isIdle } from "./idle.js";
+
+export interface ArchiveConsumerOptions {
+  stream: Stream;
+  store: Store;
+  /** A segment is flushed at this many reports... */
+  flushReports?: number;
+  /** ...or this long after its first report arrived. */
+  flushMs?: number;
+  signal?: AbortSignal;
+  untilIdle?: boolean;
+  now?: () => number;
+  subscription?: string;
+  onFlush?: (flush: { stored: number; duplicates: number; ms: number }) => void;
+}
+
+export interface ArchiveConsumerSummary {
+  received: number;
+  stored: number;
+  duplicates: number;
+  flushes: number;
+}
+
+/**
+ * The archive consumer: subscription `archive` on `reports` (Shared, so more
+ * processes split the load). Reports are buffered and written to the store in
+ * one flush; messages are acked only after the store says the flush is durable.
+ * The store's idempotence by reportId makes a redelivery after a crash harmless:
+ * every report is stored exactly once.
+ */
+export async function runArchiveConsumer(
+  options: ArchiveConsumerOptions,
+): Promise<ArchiveConsumerSummary> {
+  const { stream, store, signal } = options;
+  const now = options.now ?? Date.now;
+  const flushReports = options.flushReports ?? 20_000;
+  const flushMs = options.flushMs ?? 1000;
+  const summary: ArchiveConsumerSummary = { received: 0, stored: 0, duplicates: 0, flushes: 0 };
+  const consumer = await stream.subscribe({
+    topic: Topics.reports,
+    subscription: options.subscription ?? "archive",
+    type: "Shared",
+    initialPosition: "Earliest",
+    consumerName: `archive-${process.pid}`,
+  });
+  const deadLetters = await stream.createProducer({ topic: Topics.reportsDeadLetter });
+
+  let buffered: Message[] = [];
+  let reports: ArchivedReport[] = [];
+  let firstAt = 0;
+  const flush = async () => {
+    if (buffered.length === 0) return;
+    const started = now();
+    const result = await store.writeReports(reports);
+    await consumer.ack(buffered);
+    summary.stored += result.stored;
+    summary.duplicates += result.duplicates;
+    summary.flushes++;
+    options.onFlush?.({ ...result, ms: now() - started });
+    buffered = [];
+    reports = [];
+  };
+
+  try {
+    while (!signal?.aborted) {
+      const waitMs = buffered.length === 0 ? 500 : Math.max(0, firstAt + flushMs - now());
+      const messages = await consumer.receive({
+        maxMessages: Math.min(5000, flushReports - buffered.length),
+        timeoutMs: waitMs,
+        ...(signal && { signal }),
+      });
+      if (messages.length > 0) {
+        if (buffered.length === 0) firstAt = now();
+        summary.received += messages.length;
+        const consumed = await parseConsumedReports(messages, deadLetters, now());
+        buffered.push(...messages);
+        for (const { message, report } of consumed) {
+          reports.push({ report, raw: message.value, receivedAt: message.publishTime });
+        }
+      }
+      if (buffered.length >= flushReports || (buffered.length > 0 && now() - firstAt >= flushMs)) {
+        await flush();
+      }
+      if (messages.length === 0 && buffered.length === 0 && options.untilIdle) {
+        if (await isIdle(stream, consumer.subscription)) break;
+      }
+    }
+    // Shutting down: what is buffered is written and acked, not left for redelivery.
+    await flush();
+  } finally {
+    await consumer.close();
+    await deadLetters.close();
+  }
+  return summary;
+}

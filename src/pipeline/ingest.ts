@@ -1,0 +1,233 @@
+import { createInterface } from "node:readline";
+import type { Readable } from "node:stream";
+import { parse as parseCsv } from "csv-parse";
+import type { Producer } from "../backends/stream/types.js";
+import {
+  csvRecordToCandidate,
+  REPORT_CSV_COLUMNS,
+  type ReportCsvRecord,
+} from "../domain/csv-report.js";
+import { type FieldProblem, UsageError } from "../domain/errors.js";
+import { checkReport, MAX_REPORT_BYTES, parseReportLine, reportTimeMs } from "../domain/report.js";
+import { Batcher } from "./batcher.js";
+import { deadLetter } from "./dead-letter.js";
+
+export type IngestFormat = "ndjson" | "csv";
+
+export interface IngestInput {
+  /** Shown in dead letters and progress: a path, or "stdin". */
+  name: string;
+  stream: Readable;
+  sizeBytes?: number;
+}
+
+export interface IngestProgress {
+  source: string;
+  bytesRead: number;
+  sizeBytes: number | undefined;
+  accepted: number;
+  deadLettered: number;
+}
+
+export interface IngestSummary {
+  sources: string[];
+  /** Records read (blank lines excluded). */
+  records: number;
+  accepted: number;
+  deadLettered: number;
+  blankLines: number;
+  elapsedMs: number;
+  perSecond: number;
+}
+
+export interface IngestOptions {
+  reports: Producer;
+  deadLetters: Producer;
+  format: IngestFormat;
+  now?: () => number;
+  onProgress?: ((progress: IngestProgress) => void) | undefined;
+  /** Reports per stream transaction, and how long a partial batch may wait. */
+  batchSize?: number;
+  lingerMs?: number;
+}
+
+/** One record of input, good or bad, with where it came from. */
+type Parsed =
+  | { ok: true; line: number; value: string; key: string; eventTime: number }
+  | { ok: false; line: number; input: string; problems: FieldProblem[] };
+
+/**
+ * Reads reports from each input line by line (never the whole input in memory),
+ * publishes the valid ones to the reports topic keyed by droneId, and sends every
+ * invalid one to the dead-letter topic with its source, line number and reason.
+ * A bad record never costs a good one.
+ */
+export async function ingest(
+  inputs: readonly IngestInput[],
+  options: IngestOptions,
+): Promise<IngestSummary> {
+  const now = options.now ?? Date.now;
+  const started = now();
+  const summary: IngestSummary = {
+    sources: inputs.map((i) => i.name),
+    records: 0,
+    accepted: 0,
+    deadLettered: 0,
+    blankLines: 0,
+    elapsedMs: 0,
+    perSecond: 0,
+  };
+  const reports = new Batcher<Parsed & { ok: true }>(
+    async (batch) => {
+      await options.reports.sendBatch(
+        batch.map((p) => ({ key: p.key, value: p.value, eventTime: p.eventTime })),
+      );
+      summary.accepted += batch.length;
+    },
+    options.batchSize ?? 1000,
+    options.lingerMs ?? 5,
+  );
+  const dead = new Batcher<{ source: string; parsed: Parsed & { ok: false } }>(
+    async (batch) => {
+      await options.deadLetters.sendBatch(
+        batch.map(({ source, parsed }) => ({
+          key: source,
+          value: JSON.stringify(
+            deadLetter(source, parsed.line, parsed.problems, parsed.input, now()),
+          ),
+          properties: { source, line: String(parsed.line) },
+        })),
+      );
+      summary.deadLettered += batch.length;
+    },
+    500,
+    50,
+  );
+
+  for (const input of inputs) {
+    const progress: IngestProgress = {
+      source: input.name,
+      bytesRead: 0,
+      sizeBytes: input.sizeBytes,
+      accepted: 0,
+      deadLettered: 0,
+    };
+    let lastReport = 0;
+    const records =
+      options.format === "csv" ? readCsv(input, progress) : readNdjson(input, progress, summary);
+    for await (const parsed of records) {
+      summary.records++;
+      if (parsed.ok) await reports.add(parsed);
+      else await dead.add({ source: input.name, parsed });
+      if (options.onProgress && now() - lastReport >= 100) {
+        lastReport = now();
+        options.onProgress({
+          ...progress,
+          accepted: summary.accepted,
+          deadLettered: summary.deadLettered,
+        });
+      }
+    }
+  }
+  await reports.close();
+  await dead.close();
+  summary.elapsedMs = now() - started;
+  summary.perSecond =
+    summary.elapsedMs > 0 ? Math.round((summary.accepted * 1000) / summary.elapsedMs) : 0;
+  return summary;
+}
+
+async function* readNdjson(
+  input: IngestInput,
+  progress: IngestProgress,
+  summary: IngestSummary,
+): AsyncGenerator<Parsed> {
+  const lines = createInterface({ input: input.stream, crlfDelay: Number.POSITIVE_INFINITY });
+  let line = 0;
+  for await (const text of lines) {
+    line++;
+    progress.bytesRead += text.length + 1;
+    if (text.trim() === "") {
+      summary.blankLines++;
+      continue;
+    }
+    const check = parseReportLine(text);
+    yield check.ok
+      ? {
+          ok: true,
+          line,
+          value: text,
+          key: check.report.droneId,
+          eventTime: reportTimeMs(check.report),
+        }
+      : { ok: false, line, input: text, problems: check.problems };
+  }
+}
+
+async function* readCsv(input: IngestInput, progress: IngestProgress): AsyncGenerator<Parsed> {
+  const skipped: Parsed[] = [];
+  const parser = input.stream.pipe(
+    parseCsv({
+      columns: (header: string[]) => {
+        const missing = REPORT_CSV_COLUMNS.filter((c) => !header.includes(c));
+        if (missing.length > 0) {
+          throw new UsageError(
+            `${input.name}: the CSV header lacks column(s) ${missing.join(", ")} (expected ${REPORT_CSV_COLUMNS.join(",")})`,
+          );
+        }
+        return header;
+      },
+      bom: true,
+      info: true,
+      skip_empty_lines: true,
+      skip_records_with_error: true,
+      max_record_size: MAX_REPORT_BYTES,
+    }),
+  );
+  // Malformed records (bad quoting, wrong column count) are skipped by the parser: dead-letter them.
+  parser.on("skip", (error: Error & { lines?: number; record?: unknown }) => {
+    skipped.push({
+      ok: false,
+      line: error.lines ?? 0,
+      input: error.record === undefined ? "" : JSON.stringify(error.record),
+      problems: [{ path: "", message: `malformed CSV: ${error.message}` }],
+    });
+  });
+  try {
+    for await (const { record, info } of parser as AsyncIterable<{
+      record: ReportCsvRecord;
+      info: { lines: number; bytes: number };
+    }>) {
+      while (skipped.length > 0) yield skipped.shift()!;
+      progress.bytesRead = info.bytes;
+      const candidate = csvRecordToCandidate(record);
+      const check = checkReport(candidate);
+      const input = JSON.stringify(candidate);
+      if (!check.ok) {
+        yield { ok: false, line: info.lines, input, problems: check.problems };
+      } else if (Buffer.byteLength(input, "utf8") > MAX_REPORT_BYTES) {
+        yield {
+          ok: false,
+          line: info.lines,
+          input,
+          problems: [{ path: "", message: `report is over the ${MAX_REPORT_BYTES} byte limit` }],
+        };
+      } else {
+        const { report } = check;
+        yield {
+          ok: true,
+          line: info.lines,
+          value: input,
+          key: report.droneId,
+          eventTime: reportTimeMs(report),
+        };
+      }
+    }
+  } catch (error) {
+    if (error instanceof UsageError) throw error;
+    const cause = (error as { cause?: unknown }).cause;
+    if (cause instanceof UsageError) throw cause;
+    throw new UsageError(`${input.name}: cannot read CSV: ${(error as Error).message}`, error);
+  }
+  while (skipped.length > 0) yield skipped.shift()!;
+}
