@@ -4,7 +4,7 @@ import { parseDuration, parseTimePoint } from "../domain/duration.js";
 import { UsageError } from "../domain/errors.js";
 import { openStore } from "./backends.js";
 import { backendFlags, PwCommand } from "./base-command.js";
-import { OUTPUT_FORMATS, type Row, resolveFormat, writeRows } from "./render.js";
+import { OUTPUT_FORMATS, resolveFormat, writeRows } from "./render.js";
 
 export const timeRangeFlags = {
   since: Flags.string({
