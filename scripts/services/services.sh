@@ -63,7 +63,7 @@ check_ports_free() {
 run_mvn() {
   local what=$1 mvnlog=$2
   shift 2
-  if ! mvn -B -ntp -Dmaven.repo.local="$CACHE_DIR/m2" "$@" >"$mvnlog" 2>&1; then
+  if ! mvn -B -ntp -Dmaven.repo.local="$CACHE_DIR/m2" "$@" >"$mvnlog" 2>&1 9>&-; then
     tail -n 40 "$mvnlog" >&2
     die "$what: maven download failed (command: mvn $*; full log: $mvnlog)"
   fi

@@ -32,8 +32,14 @@ export class Catalog {
     this.db.pragma("synchronous = FULL");
     this.db.exec(SCHEMA);
     this.stmts = {
-      hasReport: this.db.prepare("SELECT 1 FROM report_ids WHERE report_id = ?").pluck(),
-      insertReportId: this.db.prepare("INSERT OR IGNORE INTO report_ids (report_id) VALUES (?)"),
+      // One statement per batch (ids as a JSON array): the lookups run inside
+      // SQLite instead of crossing into it once per report.
+      storedOf: this.db
+        .prepare("SELECT j.value FROM json_each(?) j JOIN report_ids r ON r.report_id = j.value")
+        .pluck(),
+      insertReportIds: this.db.prepare(
+        "INSERT OR IGNORE INTO report_ids (report_id) SELECT value FROM json_each(?)",
+      ),
       insertSegment: this.db.prepare(
         "INSERT INTO segments (id, kind, day, path, rows, min_ts, max_ts, created_at) VALUES (@id, @kind, @day, @path, @rows, @minTs, @maxTs, @createdAt)",
       ),
@@ -55,9 +61,8 @@ export class Catalog {
 
   /** reportIds of `ids` that are already stored. */
   storedReportIds(ids: readonly string[]): Set<string> {
-    const found = new Set<string>();
-    for (const id of ids) if (this.stmts.hasReport.get(id)) found.add(id);
-    return found;
+    if (ids.length === 0) return new Set();
+    return new Set(this.stmts.storedOf.all(JSON.stringify(ids)) as string[]);
   }
 
   /**
@@ -68,19 +73,19 @@ export class Catalog {
   commitSegments(segments: readonly SegmentRecord[], reportIds: readonly string[]): Set<string> {
     const createdAt = Date.now();
     const commit = this.db.transaction(() => {
-      const clashes = new Set<string>();
-      for (const id of reportIds) {
-        if (this.stmts.insertReportId.run(id).changes === 0) clashes.add(id);
+      const ids = JSON.stringify(reportIds);
+      if (this.stmts.insertReportIds.run(ids).changes !== reportIds.length) {
+        // Another writer stored some of them meanwhile: roll everything back and
+        // tell the caller which ones, so it rewrites its segments without them.
+        throw new ClashError();
       }
-      // Throwing rolls the whole transaction back.
-      if (clashes.size > 0) throw new ClashError(clashes);
       for (const s of segments) this.stmts.insertSegment.run({ ...s, createdAt });
     });
     try {
       commit.immediate();
       return new Set();
     } catch (error) {
-      if (error instanceof ClashError) return error.clashes;
+      if (error instanceof ClashError) return this.storedReportIds(reportIds);
       throw error;
     }
   }
@@ -171,11 +176,7 @@ export class Catalog {
   }
 }
 
-class ClashError extends Error {
-  constructor(readonly clashes: Set<string>) {
-    super(`${clashes.size} reportIds were committed by another writer`);
-  }
-}
+class ClashError extends Error {}
 
 interface AlertRow {
   body: string;

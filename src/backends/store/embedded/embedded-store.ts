@@ -145,7 +145,7 @@ class EmbeddedStore implements Store {
       const rel = relative(this.dir, path);
       if (rel === "catalog.db" || rel.startsWith("catalog.db-") || committed.has(rel)) continue;
       const pid = Number(
-        /(?:^|[/-])(?:seg-)?(\d+)-[0-9a-z]+-[0-9a-f]+\.(?:parquet|ndjson)$/.exec(rel)?.[1],
+        /(?:^|[/-])(?:seg-)?(\d+)-[0-9a-z]+-[0-9a-f]+\.(?:parquet|tsv)$/.exec(rel)?.[1],
       );
       if (!Number.isInteger(pid)) continue;
       if (pid === process.pid || !isProcessAlive(pid)) rmSync(path, { force: true });

@@ -3,7 +3,7 @@ import { closeSync, fsyncSync, mkdirSync, openSync, rmSync, writeFileSync } from
 import { dirname, join } from "node:path";
 import type { ArchivedReport } from "../types.js";
 import type { SegmentRecord } from "./catalog.js";
-import { STAGING_COLUMNS, sqlString, toStagingRow } from "./columns.js";
+import { REPORT_JSON_STRUCTURE, STAGING_COLUMNS, sqlString, toStagingLine } from "./columns.js";
 import type { DuckSession } from "./duck.js";
 
 const DAY_MS = 86_400_000;
@@ -22,7 +22,7 @@ export class SegmentWriter {
 
   async write(batch: readonly ArchivedReport[]): Promise<SegmentRecord[]> {
     const tag = `${process.pid}-${Date.now().toString(36)}-${randomBytes(4).toString("hex")}`;
-    const staging = join(this.storeDir, "tmp", `${tag}.ndjson`);
+    const staging = join(this.storeDir, "tmp", `${tag}.tsv`);
     mkdirSync(dirname(staging), { recursive: true });
     const byDay = new Map<
       string,
@@ -30,8 +30,7 @@ export class SegmentWriter {
     >();
     const lines: string[] = [];
     for (const archived of batch) {
-      const row = toStagingRow(archived);
-      const ts = row.ts_ms as number;
+      const ts = Date.parse(archived.report.ts);
       const day = new Date(Math.floor(ts / DAY_MS) * DAY_MS).toISOString().slice(0, 10);
       const stats = byDay.get(day) ?? { rows: 0, sightings: 0, minTs: ts, maxTs: ts };
       stats.rows++;
@@ -39,7 +38,7 @@ export class SegmentWriter {
       stats.minTs = Math.min(stats.minTs, ts);
       stats.maxTs = Math.max(stats.maxTs, ts);
       byDay.set(day, stats);
-      lines.push(JSON.stringify(row));
+      lines.push(toStagingLine(archived));
     }
     writeFileSync(staging, `${lines.join("\n")}\n`);
 
@@ -50,23 +49,30 @@ export class SegmentWriter {
     const segments: SegmentRecord[] = [];
     try {
       await connection.run(
-        `CREATE OR REPLACE TEMP TABLE staging AS SELECT * FROM read_json(${sqlString(staging)},
-           format = 'newline_delimited', columns = {${columns}}, maximum_object_size = 16777216)`,
+        `CREATE OR REPLACE TEMP TABLE staging AS
+         SELECT ts_ms, received_ms, geohash, raw, json_transform(raw, ${sqlString(REPORT_JSON_STRUCTURE)}) AS r
+         FROM read_csv(${sqlString(staging)}, delim = '\t', quote = '', escape = '', header = false,
+                       columns = {${columns}}, max_line_size = 4194304)`,
       );
       for (const [day, stats] of byDay) {
         const dayFilter = `ts_ms >= ${Date.parse(day)} AND ts_ms < ${Date.parse(day) + DAY_MS}`;
         const reportsPath = join("reports", `day=${day}`, `seg-${tag}.parquet`);
         const sightingsPath = join("sightings", `day=${day}`, `seg-${tag}.parquet`);
         await this.copy(
-          `SELECT report_id, drone_id, epoch_ms(ts_ms) AS ts, lat, lon, geohash, citizens, words,
-             citizen_count, min_score, battery, altitude_m, heading_deg, speed_mps, firmware,
-             epoch_ms(received_ms) AS received_at, raw
+          `SELECT r.reportId AS report_id, r.droneId AS drone_id, epoch_ms(ts_ms) AS ts,
+             r.location.lat AS lat, r.location.lon AS lon, geohash, r.citizens AS citizens,
+             coalesce(r.words, []) AS words, len(r.citizens)::INTEGER AS citizen_count,
+             list_min(list_transform(r.citizens, c -> c.score)) AS min_score,
+             r.telemetry.battery AS battery, r.telemetry.altitudeM AS altitude_m,
+             r.telemetry.headingDeg AS heading_deg, r.telemetry.speedMps AS speed_mps,
+             r.telemetry.firmware AS firmware, epoch_ms(received_ms) AS received_at, raw
            FROM staging WHERE ${dayFilter} ORDER BY ts_ms`,
           reportsPath,
         );
         await this.copy(
-          `SELECT report_id, drone_id, epoch_ms(ts_ms) AS ts, lat, lon, geohash, c.name AS name, c.score AS score
-           FROM (SELECT *, unnest(citizens) AS c FROM staging WHERE ${dayFilter}) ORDER BY ts_ms`,
+          `SELECT r.reportId AS report_id, r.droneId AS drone_id, epoch_ms(ts_ms) AS ts,
+             r.location.lat AS lat, r.location.lon AS lon, geohash, c.name AS name, c.score AS score
+           FROM (SELECT *, unnest(r.citizens) AS c FROM staging WHERE ${dayFilter}) ORDER BY ts_ms`,
           sightingsPath,
         );
         const { rows, sightings, minTs, maxTs } = stats;

@@ -280,23 +280,33 @@ export class EmbeddedConsumer implements Consumer {
           const { dispatch_pos } = this.stmts.subscription.get(this.topic, this.subscription) as {
             dispatch_pos: number;
           };
-          const fresh = this.stmts.newMessages.all(
-            this.topic,
-            dispatch_pos,
-            maxMessages - mine.length,
-          ) as MessageRow[];
-          for (const message of fresh) {
-            const owner = ownerOf(message.key);
-            const delivered = owner === this.id ? 1 : 0;
-            this.stmts.insertPending.run(
-              this.topic,
+          const room = maxMessages - mine.length;
+          const allMine = this.type !== "Key_Shared" || live.length <= 1;
+          const fresh = this.stmts.newMessages.all(this.topic, dispatch_pos, room) as MessageRow[];
+          if (allMine) {
+            // Common case: everything goes to this consumer, claimed in one statement.
+            this.stmts.claimRange.run(
               this.subscription,
-              message.id,
-              owner,
-              delivered,
+              this.id,
+              this.topic,
+              dispatch_pos,
+              fresh.at(-1)?.id ?? dispatch_pos,
             );
-            if (delivered) mine.push(message);
-            else foreignAssigned = true;
+            mine.push(...fresh);
+          } else {
+            for (const message of fresh) {
+              const owner = ownerOf(message.key);
+              const delivered = owner === this.id ? 1 : 0;
+              this.stmts.insertPending.run(
+                this.topic,
+                this.subscription,
+                message.id,
+                owner,
+                delivered,
+              );
+              if (delivered) mine.push(message);
+              else foreignAssigned = true;
+            }
           }
           const last = fresh.at(-1);
           if (last) this.stmts.advance.run(last.id, this.topic, this.subscription);
@@ -362,6 +372,13 @@ function prepareStatements(db: LogDatabase) {
     ),
     advance: db.prepare("UPDATE subscriptions SET dispatch_pos = ? WHERE topic = ? AND name = ?"),
     deletePending: db.prepare("DELETE FROM pending WHERE topic = ? AND sub = ? AND msg_id = ?"),
+    ackMany: db.prepare(
+      "DELETE FROM pending WHERE topic = ? AND sub = ? AND msg_id IN (SELECT value FROM json_each(?))",
+    ),
+    claimRange: db.prepare(
+      `INSERT OR IGNORE INTO pending (topic, sub, msg_id, consumer_id, delivered)
+       SELECT topic, ?, id, ?, 1 FROM messages WHERE topic = ? AND id > ? AND id <= ?`,
+    ),
     requeue: db.prepare(
       `UPDATE pending SET consumer_id = NULL, delivered = 0, redelivery_count = ?, available_at = ?
        WHERE topic = ? AND sub = ? AND msg_id = ?`,
