@@ -19,7 +19,8 @@ Valid reports are published keyed by droneId; each invalid one goes to the repor
 
   static override strict = false;
   static override args = {
-    files: Args.string({ description: "files to read; - or none reads stdin" }),
+    // ignoreStdin: oclif would otherwise take piped input as the argument itself.
+    files: Args.string({ description: "files to read; - or none reads stdin", ignoreStdin: true }),
   };
 
   static override flags = {
