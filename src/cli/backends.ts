@@ -1,29 +1,15 @@
-import { createEmbeddedStore } from "../backends/store/embedded/embedded-store.js";
+import { createStore } from "../backends/store/factory.js";
 import type { Store } from "../backends/store/types.js";
-import { createEmbeddedStream } from "../backends/stream/embedded/embedded-stream.js";
+import { createStream } from "../backends/stream/factory.js";
 import type { Stream } from "../backends/stream/types.js";
-import { UsageError } from "../domain/errors.js";
 import type { BackendSettings } from "./config.js";
 
-/** Builds the configured stream backend. Nothing connects until it is used. */
+/** The configured stream backend. */
 export function openStream(settings: BackendSettings): Stream {
-  if (settings.stream === "embedded") return createEmbeddedStream({ dataDir: settings.dataDir });
-  throw new UsageError(
-    `unsupported stream "${redact(settings.stream)}": this build knows "embedded" (set --stream or PW_STREAM_URL)`,
-  );
+  return createStream({ url: settings.stream, dataDir: settings.dataDir, env: process.env });
 }
 
-/** Builds the configured store backend. */
+/** The configured store backend. */
 export function openStore(settings: BackendSettings): Store {
-  if (settings.store === "embedded") return createEmbeddedStore({ dataDir: settings.dataDir });
-  throw new UsageError(
-    `unsupported store "${redact(settings.store)}": this build knows "embedded" (set --store or PW_STORE_URL)`,
-  );
-}
-
-/** A URL may carry credentials: never print them. */
-export function redact(url: string): string {
-  return url
-    .replace(/\/\/[^/@]*@/, "//***@")
-    .replace(/([?&](token|password|key)=)[^&]*/gi, "$1***");
+  return createStore({ url: settings.store, dataDir: settings.dataDir, env: process.env });
 }

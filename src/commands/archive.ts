@@ -45,7 +45,7 @@ Subscribes as "archive" on the reports topic (Shared: run several to split the l
         signal: shutdownSignal(),
         untilIdle: flags["until-idle"],
         ...(this.verbose && {
-          onFlush: (f: { stored: number; duplicates: number; ms: number }) =>
+          onFlush: (f: { stored: number; duplicates: number; rejected: number; ms: number }) =>
             this.info(
               `archive: stored ${f.stored}, skipped ${f.duplicates} duplicate(s) in ${f.ms} ms`,
             ),

@@ -1,6 +1,7 @@
-import type { ArchivedReport, Store } from "../backends/store/types.js";
+import type { ArchivedReport, RejectedReport, Store } from "../backends/store/types.js";
 import { type Message, type Stream, Topics } from "../backends/stream/types.js";
 import { parseConsumedReports } from "./consumed-report.js";
+import { deadLetter } from "./dead-letter.js";
 import { isIdle } from "./idle.js";
 
 export interface ArchiveConsumerOptions {
@@ -14,13 +15,15 @@ export interface ArchiveConsumerOptions {
   untilIdle?: boolean;
   now?: () => number;
   subscription?: string;
-  onFlush?: (flush: { stored: number; duplicates: number; ms: number }) => void;
+  onFlush?: (flush: { stored: number; duplicates: number; rejected: number; ms: number }) => void;
 }
 
 export interface ArchiveConsumerSummary {
   received: number;
   stored: number;
   duplicates: number;
+  /** Refused by the store for good and dead-lettered. */
+  rejected: number;
   flushes: number;
 }
 
@@ -38,7 +41,13 @@ export async function runArchiveConsumer(
   const now = options.now ?? Date.now;
   const flushReports = options.flushReports ?? 20_000;
   const flushMs = options.flushMs ?? 1000;
-  const summary: ArchiveConsumerSummary = { received: 0, stored: 0, duplicates: 0, flushes: 0 };
+  const summary: ArchiveConsumerSummary = {
+    received: 0,
+    stored: 0,
+    duplicates: 0,
+    rejected: 0,
+    flushes: 0,
+  };
   const consumer = await stream.subscribe({
     topic: Topics.reports,
     subscription: options.subscription ?? "archive",
@@ -48,6 +57,25 @@ export async function runArchiveConsumer(
   });
   const deadLetters = await stream.createProducer({ topic: Topics.reportsDeadLetter });
 
+  const rawById = new Map<string, string>();
+  const deadLetterRejected = async (rejected: RejectedReport[]) => {
+    await deadLetters.sendBatch(
+      rejected.map((r) => ({
+        key: "store",
+        value: JSON.stringify(
+          deadLetter(
+            "store",
+            undefined,
+            [{ path: "", message: `store refused it: ${r.reason}` }],
+            rawById.get(r.reportId) ?? r.reportId,
+            now(),
+          ),
+        ),
+      })),
+    );
+    summary.rejected += rejected.length;
+  };
+
   let buffered: Message[] = [];
   let reports: ArchivedReport[] = [];
   let firstAt = 0;
@@ -55,13 +83,20 @@ export async function runArchiveConsumer(
     if (buffered.length === 0) return;
     const started = now();
     const result = await store.writeReports(reports);
+    if (result.rejected.length > 0) await deadLetterRejected(result.rejected);
     await consumer.ack(buffered);
     summary.stored += result.stored;
     summary.duplicates += result.duplicates;
     summary.flushes++;
-    options.onFlush?.({ ...result, ms: now() - started });
+    options.onFlush?.({
+      stored: result.stored,
+      duplicates: result.duplicates,
+      rejected: result.rejected.length,
+      ms: now() - started,
+    });
     buffered = [];
     reports = [];
+    rawById.clear();
   };
 
   try {
@@ -79,6 +114,7 @@ export async function runArchiveConsumer(
         buffered.push(...messages);
         for (const { message, report } of consumed) {
           reports.push({ report, raw: message.value, receivedAt: message.publishTime });
+          rawById.set(report.reportId, message.value);
         }
       }
       if (buffered.length >= flushReports || (buffered.length > 0 && now() - firstAt >= flushMs)) {

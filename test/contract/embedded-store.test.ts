@@ -46,7 +46,7 @@ describe("embedded store specifics", () => {
     writeFileSync(live, "in progress");
     const store = createEmbeddedStore({ dataDir: dir });
     const stored = await store.writeReports([]);
-    expect(stored).toEqual({ stored: 0, duplicates: 0 });
+    expect(stored).toEqual({ stored: 0, duplicates: 0, rejected: [] });
     expect(existsSync(dead)).toBe(false);
     expect(existsSync(live)).toBe(true);
     expect(readdirSync(day)).toHaveLength(1);

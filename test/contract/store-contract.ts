@@ -57,7 +57,7 @@ export function describeStoreContract(name: string, open: () => Promise<Store>):
         archived(DATA[0]!, JSON.stringify(withExtras)),
         ...DATA.slice(1, 3).map((r) => archived(r)),
       ]);
-      expect(first).toEqual({ stored: 3, duplicates: 0 });
+      expect(first).toEqual({ stored: 3, duplicates: 0, rejected: [] });
     });
     afterAll(async () => {
       await store.close();
@@ -69,7 +69,7 @@ export function describeStoreContract(name: string, open: () => Promise<Store>):
         ...DATA.slice(3).map((r) => archived(r)),
         archived(DATA[4]!),
       ]);
-      expect(again).toEqual({ stored: 2, duplicates: 2 });
+      expect(again).toEqual({ stored: 2, duplicates: 2, rejected: [] });
       expect(await store.counts()).toMatchObject({ reports: 5, sightings: 7 });
     });
 

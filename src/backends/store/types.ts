@@ -20,6 +20,17 @@ export interface WriteResult {
   stored: number;
   /** Reports whose reportId was already stored (or repeated within the batch). */
   duplicates: number;
+  /**
+   * Reports the store refused for good (e.g. a mapping conflict), with its reason.
+   * The caller dead-letters them; they are never silently dropped. Retriable
+   * failures are not listed here: the store retries them or throws.
+   */
+  rejected: RejectedReport[];
+}
+
+export interface RejectedReport {
+  reportId: string;
+  reason: string;
 }
 
 /** Event-time window, epoch ms; `until` is exclusive. */

@@ -71,7 +71,7 @@ class EmbeddedStore implements Store {
         });
       }
     }
-    return { stored: 0, duplicates: batch.length };
+    return { stored: 0, duplicates: batch.length, rejected: [] };
   }
 
   async recordAlertEvents(events: readonly AlertEvent[]): Promise<void> {

@@ -1,0 +1,19 @@
+import { UsageError } from "../../domain/errors.js";
+import { redactUrl } from "../stream/factory.js";
+import { createEmbeddedStore } from "./embedded/embedded-store.js";
+import type { Store } from "./types.js";
+
+export interface StoreSettings {
+  /** "embedded", or a URL naming another backend. */
+  url: string;
+  dataDir: string;
+  env: NodeJS.ProcessEnv;
+}
+
+/** Builds the store backend a URL names. Nothing connects until it is used. */
+export function createStore(settings: StoreSettings): Store {
+  if (settings.url === "embedded") return createEmbeddedStore({ dataDir: settings.dataDir });
+  throw new UsageError(
+    `unsupported store "${redactUrl(settings.url)}": this build knows "embedded" (set --store or PW_STORE_URL)`,
+  );
+}
