@@ -60,8 +60,9 @@ class EmbeddedStore implements Store {
     for (let attempt = 0; unique.size > 0; attempt++) {
       const segments = await this.writer.write([...unique.values()]);
       const clashes = this.catalog.commitSegments(segments, [...unique.keys()]);
-      if (clashes.size === 0)
-        return { stored: unique.size, duplicates: batch.length - unique.size };
+      if (clashes.size === 0) {
+        return { stored: unique.size, duplicates: batch.length - unique.size, rejected: [] };
+      }
       // Another writer stored some of these meanwhile: drop them and write again.
       for (const s of segments) rmSync(join(this.dir, s.path), { force: true });
       for (const id of clashes) unique.delete(id);
