@@ -6,7 +6,7 @@ import { UsageError } from "../../domain/errors.js";
 
 export default class QuerySql extends QueryCommand {
   static override description = `Ask anything in read-only SQL (embedded store, DuckDB dialect)
-Views: reports (one row per report: report_id, drone_id, ts, lat, lon, geohash, citizens, words, citizen_count, min_score, battery, altitude_m, heading_deg, speed_mps, firmware, received_at, raw), sightings (one row per report and citizen: report_id, drone_id, ts, lat, lon, geohash, name, score) and alerts.`;
+Views: reports (one row per report: report_id, drone_id, ts, lat, lon, geohash, citizens, words, citizen_count, min_score, battery, altitude_m, heading_deg, speed_mps, firmware, received_at, raw, filename), sightings (one row per report and citizen: report_id, drone_id, ts, lat, lon, geohash, name, score) and alerts.`;
 
   static override examples = [
     `<%= config.bin %> query sql "SELECT drone_id, avg(battery) FROM reports GROUP BY ALL ORDER BY 2 LIMIT 5"`,

@@ -163,8 +163,12 @@ export class ParquetQueries {
       .segments(kind, range.since, range.until)
       .map((s) => sqlString(join(this.storeDir, s.path)));
     if (files.length === 0)
-      return emptyRelation(kind === "reports" ? REPORT_COLUMNS : SIGHTING_COLUMNS);
-    return `read_parquet([${files.join(", ")}])`;
+      return emptyRelation({
+        ...(kind === "reports" ? REPORT_COLUMNS : SIGHTING_COLUMNS),
+        filename: "VARCHAR",
+      });
+    // filename: which segment holds a row, for people debugging the store with SQL.
+    return `read_parquet([${files.join(", ")}], filename = true)`;
   }
 
   private timeWhere(range: TimeRange, params: Params): string {
