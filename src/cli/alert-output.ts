@@ -25,7 +25,7 @@ export function alertPrinter(
   return (event) => {
     out.write(
       format === "ndjson"
-        ? `${JSON.stringify({ event: event.event, ...event.alert })}\n`
+        ? `${JSON.stringify({ event: event.event, causedBy: event.reportId, ...event.alert })}\n`
         : `${formatAlertLine(event)}\n`,
     );
   };

@@ -7,7 +7,7 @@ import type {
 } from "../types.js";
 import { defaultDeadLetterTopic } from "../types.js";
 import type { ChangeSignal } from "./change-signal.js";
-import type { LogDatabase } from "./log-database.js";
+import { type LogDatabase, retryBusy, writeTransaction } from "./log-database.js";
 import { type MessageRow, toMessage } from "./message-row.js";
 
 export interface ConsumerRuntime {
@@ -35,6 +35,7 @@ interface ConsumerRow {
 }
 
 const REAP_EVERY_MS = 250;
+const ACK_GROUP_MS = 50;
 
 /**
  * A consumer of a durable subscription in the embedded log.
@@ -52,6 +53,8 @@ export class EmbeddedConsumer implements Consumer {
   private readonly id: number;
   private readonly heartbeat: NodeJS.Timeout;
   private lastReapAt = 0;
+  private unwrittenAcks: number[] = [];
+  private ackTimer: NodeJS.Timeout | undefined;
   private closed = false;
   private readonly stmts;
 
@@ -64,7 +67,7 @@ export class EmbeddedConsumer implements Consumer {
     this.type = options.type;
     const { db } = rt;
     const deadLetter = options.deadLetter;
-    db.transaction(() => {
+    writeTransaction(db, () => {
       const start =
         options.initialPosition === "Latest"
           ? ((
@@ -89,14 +92,20 @@ export class EmbeddedConsumer implements Consumer {
         this.topic,
         this.subscription,
       );
-    }).immediate();
+    });
+    const register = db.prepare(
+      "INSERT INTO consumers (topic, sub, name, pid, heartbeat_at) VALUES (?, ?, ?, ?, ?)",
+    );
     this.id = Number(
-      db
-        .prepare(
-          "INSERT INTO consumers (topic, sub, name, pid, heartbeat_at) VALUES (?, ?, ?, ?, ?)",
-        )
-        .run(this.topic, this.subscription, options.consumerName ?? null, process.pid, rt.now())
-        .lastInsertRowid,
+      retryBusy(() =>
+        register.run(
+          this.topic,
+          this.subscription,
+          options.consumerName ?? null,
+          process.pid,
+          rt.now(),
+        ),
+      ).lastInsertRowid,
     );
     this.stmts = prepareStatements(db);
     this.heartbeat = setInterval(() => this.beat(), rt.heartbeatMs);
@@ -115,31 +124,41 @@ export class EmbeddedConsumer implements Consumer {
     }
   }
 
+  /**
+   * Acks are grouped, as Pulsar's client does: they are written with the next
+   * dispatch, or within ACK_GROUP_MS, or on close. An ack lost to a crash only
+   * means a redelivery, which every pw consumer absorbs (idempotent by reportId).
+   */
   async ack(messages: readonly Message[]): Promise<void> {
-    if (messages.length === 0) return;
-    this.rt.db
-      .transaction(() => {
-        for (const m of messages)
-          this.stmts.deletePending.run(this.topic, this.subscription, +m.id);
-      })
-      .immediate();
+    if (messages.length === 0 || this.closed) return;
+    for (const m of messages) this.unwrittenAcks.push(+m.id);
+    this.ackTimer ??= setTimeout(() => {
+      this.ackTimer = undefined;
+      if (!this.closed) writeTransaction(this.rt.db, () => this.writeAcks());
+    }, ACK_GROUP_MS);
+  }
+
+  /** Inside a write transaction: persists the grouped acks. */
+  private writeAcks(): void {
+    if (this.unwrittenAcks.length === 0) return;
+    this.stmts.ackMany.run(this.topic, this.subscription, JSON.stringify(this.unwrittenAcks));
+    this.unwrittenAcks = [];
   }
 
   async nack(messages: readonly Message[]): Promise<void> {
     if (messages.length === 0) return;
     const now = this.rt.now();
-    this.rt.db
-      .transaction(() => {
-        const policy = this.policy();
-        for (const m of messages) {
-          const row = this.stmts.pendingRow.get(this.topic, this.subscription, +m.id) as
-            | PendingRow
-            | undefined;
-          if (!row) continue; // acked meanwhile, or already dead-lettered
-          this.requeueOrDeadLetter(row.msg_id, row.redelivery_count + 1, now + policy.nackDelayMs);
-        }
-      })
-      .immediate();
+    writeTransaction(this.rt.db, () => {
+      this.writeAcks();
+      const policy = this.policy();
+      for (const m of messages) {
+        const row = this.stmts.pendingRow.get(this.topic, this.subscription, +m.id) as
+          | PendingRow
+          | undefined;
+        if (!row) continue; // acked meanwhile, or already dead-lettered
+        this.requeueOrDeadLetter(row.msg_id, row.redelivery_count + 1, now + policy.nackDelayMs);
+      }
+    });
     this.rt.signal.raise();
   }
 
@@ -147,20 +166,20 @@ export class EmbeddedConsumer implements Consumer {
     if (this.closed) return;
     this.closed = true;
     clearInterval(this.heartbeat);
+    clearTimeout(this.ackTimer);
     this.rt.onClose(this);
     // Hand back what we hold so other consumers get it at once, without a count
     // against the redelivery limit: a clean close is not a processing failure.
-    this.rt.db
-      .transaction(() => {
-        this.stmts.releaseConsumer.run(this.id);
-        this.stmts.deleteConsumer.run(this.id);
-      })
-      .immediate();
+    writeTransaction(this.rt.db, () => {
+      this.writeAcks();
+      this.stmts.releaseConsumer.run(this.id);
+      this.stmts.deleteConsumer.run(this.id);
+    });
     this.rt.signal.raise();
   }
 
   private beat(): void {
-    if (!this.closed) this.stmts.heartbeat.run(this.rt.now(), this.id);
+    if (!this.closed) retryBusy(() => this.stmts.heartbeat.run(this.rt.now(), this.id));
   }
 
   private policy(): {
@@ -232,89 +251,88 @@ export class EmbeddedConsumer implements Consumer {
 
   private dispatch(maxMessages: number): Message[] {
     let foreignAssigned = false;
-    const result = this.rt.db
-      .transaction((): Message[] => {
-        const now = this.rt.now();
-        if (now - this.lastReapAt >= REAP_EVERY_MS) {
-          this.lastReapAt = now;
-          foreignAssigned ||= this.reapDeadConsumers(now);
-        }
-        const live = this.liveConsumerIds();
-        if (this.type === "Failover" && live[0] !== this.id) return [];
-        const ownerOf = (key: string | null): number =>
-          this.type === "Key_Shared" && live.length > 1
-            ? (live[keyHash(key ?? "") % live.length] as number)
-            : this.id;
+    const result = writeTransaction(this.rt.db, (): Message[] => {
+      this.writeAcks();
+      const now = this.rt.now();
+      if (now - this.lastReapAt >= REAP_EVERY_MS) {
+        this.lastReapAt = now;
+        foreignAssigned ||= this.reapDeadConsumers(now);
+      }
+      const live = this.liveConsumerIds();
+      if (this.type === "Failover" && live[0] !== this.id) return [];
+      const ownerOf = (key: string | null): number =>
+        this.type === "Key_Shared" && live.length > 1
+          ? (live[keyHash(key ?? "") % live.length] as number)
+          : this.id;
 
-        const mine: MessageRow[] = [];
-        const redeliveryCounts = new Map<number, number>();
-        // 1. Already assigned to me by another consumer's dispatch.
-        for (const row of this.stmts.assignedToMe.all(this.id, maxMessages) as PendingRow[]) {
-          mine.push(this.stmts.messageById.get(row.msg_id) as MessageRow);
-          redeliveryCounts.set(row.msg_id, row.redelivery_count);
-          this.stmts.markDelivered.run(this.id, this.topic, this.subscription, row.msg_id);
-        }
-        // 2. Waiting for redelivery (nacked, or released by a dead consumer).
-        if (mine.length < maxMessages) {
-          const waiting = this.stmts.waiting.all(
-            this.topic,
-            this.subscription,
-            now,
-            maxMessages - mine.length,
-          ) as PendingRow[];
-          for (const row of waiting) {
-            const message = this.stmts.messageById.get(row.msg_id) as MessageRow;
-            const owner = ownerOf(message.key);
-            if (owner === this.id) {
-              mine.push(message);
-              redeliveryCounts.set(row.msg_id, row.redelivery_count);
-              this.stmts.markDelivered.run(this.id, this.topic, this.subscription, row.msg_id);
-            } else {
-              this.stmts.assign.run(owner, this.topic, this.subscription, row.msg_id);
-              foreignAssigned = true;
-            }
-          }
-        }
-        // 3. New messages past the dispatch position.
-        if (mine.length < maxMessages) {
-          const { dispatch_pos } = this.stmts.subscription.get(this.topic, this.subscription) as {
-            dispatch_pos: number;
-          };
-          const room = maxMessages - mine.length;
-          const allMine = this.type !== "Key_Shared" || live.length <= 1;
-          const fresh = this.stmts.newMessages.all(this.topic, dispatch_pos, room) as MessageRow[];
-          if (allMine) {
-            // Common case: everything goes to this consumer, claimed in one statement.
-            this.stmts.claimRange.run(
-              this.subscription,
-              this.id,
-              this.topic,
-              dispatch_pos,
-              fresh.at(-1)?.id ?? dispatch_pos,
-            );
-            mine.push(...fresh);
+      const mine: MessageRow[] = [];
+      const redeliveryCounts = new Map<number, number>();
+      // 1. Already assigned to me by another consumer's dispatch.
+      for (const row of this.stmts.assignedToMe.all(this.id, maxMessages) as PendingRow[]) {
+        mine.push(this.stmts.messageById.get(row.msg_id) as MessageRow);
+        redeliveryCounts.set(row.msg_id, row.redelivery_count);
+        this.stmts.markDelivered.run(this.id, this.topic, this.subscription, row.msg_id);
+      }
+      // 2. Waiting for redelivery (nacked, or released by a dead consumer).
+      if (mine.length < maxMessages) {
+        const waiting = this.stmts.waiting.all(
+          this.topic,
+          this.subscription,
+          now,
+          maxMessages - mine.length,
+        ) as PendingRow[];
+        for (const row of waiting) {
+          const message = this.stmts.messageById.get(row.msg_id) as MessageRow;
+          const owner = ownerOf(message.key);
+          if (owner === this.id) {
+            mine.push(message);
+            redeliveryCounts.set(row.msg_id, row.redelivery_count);
+            this.stmts.markDelivered.run(this.id, this.topic, this.subscription, row.msg_id);
           } else {
-            for (const message of fresh) {
-              const owner = ownerOf(message.key);
-              const delivered = owner === this.id ? 1 : 0;
-              this.stmts.insertPending.run(
-                this.topic,
-                this.subscription,
-                message.id,
-                owner,
-                delivered,
-              );
-              if (delivered) mine.push(message);
-              else foreignAssigned = true;
-            }
+            this.stmts.assign.run(owner, this.topic, this.subscription, row.msg_id);
+            foreignAssigned = true;
           }
-          const last = fresh.at(-1);
-          if (last) this.stmts.advance.run(last.id, this.topic, this.subscription);
         }
-        mine.sort((a, b) => a.id - b.id);
-        return mine.map((row) => toMessage(row, redeliveryCounts.get(row.id) ?? 0));
-      })
-      .immediate();
+      }
+      // 3. New messages past the dispatch position.
+      if (mine.length < maxMessages) {
+        const { dispatch_pos } = this.stmts.subscription.get(this.topic, this.subscription) as {
+          dispatch_pos: number;
+        };
+        const room = maxMessages - mine.length;
+        const allMine = this.type !== "Key_Shared" || live.length <= 1;
+        const fresh = this.stmts.newMessages.all(this.topic, dispatch_pos, room) as MessageRow[];
+        if (allMine) {
+          // Common case: everything goes to this consumer, claimed in one statement.
+          this.stmts.claimRange.run(
+            this.subscription,
+            this.id,
+            this.topic,
+            dispatch_pos,
+            fresh.at(-1)?.id ?? dispatch_pos,
+          );
+          mine.push(...fresh);
+        } else {
+          for (const message of fresh) {
+            const owner = ownerOf(message.key);
+            const delivered = owner === this.id ? 1 : 0;
+            this.stmts.insertPending.run(
+              this.topic,
+              this.subscription,
+              message.id,
+              owner,
+              delivered,
+            );
+            if (delivered) mine.push(message);
+            else foreignAssigned = true;
+          }
+        }
+        const last = fresh.at(-1);
+        if (last) this.stmts.advance.run(last.id, this.topic, this.subscription);
+      }
+      mine.sort((a, b) => a.id - b.id);
+      return mine.map((row) => toMessage(row, redeliveryCounts.get(row.id) ?? 0));
+    });
     if (foreignAssigned) this.rt.signal.raise();
     return result;
   }

@@ -19,7 +19,7 @@ import type {
 } from "../types.js";
 import { ChangeSignal } from "./change-signal.js";
 import { EmbeddedConsumer } from "./embedded-consumer.js";
-import { type LogDatabase, openLogDatabase } from "./log-database.js";
+import { type LogDatabase, openLogDatabase, retryBusy, writeTransaction } from "./log-database.js";
 import { type MessageRow, toMessage } from "./message-row.js";
 
 export interface EmbeddedStreamOptions {
@@ -103,7 +103,11 @@ class EmbeddedStream implements Stream {
         heartbeatMs: this.options.heartbeatMs ?? 1000,
         deadAfterMs: this.options.deadAfterMs ?? 10_000,
         isProcessAlive,
-        appendInTransaction: (topic, row) => this.appendRow(topic, row),
+        appendInTransaction: (topic, row) => {
+          const id = this.appendRow(topic, row);
+          this.countPublished.run(topic, 1);
+          return id;
+        },
         onClose: (closed) => this.open.delete(closed),
       },
       options,
@@ -124,7 +128,7 @@ class EmbeddedStream implements Stream {
         const deadline = this.now() + timeoutMs;
         for (;;) {
           if (closed || signal?.aborted) return [];
-          const rows = next.all(topic, position, maxMessages) as MessageRow[];
+          const rows = retryBusy(() => next.all(topic, position, maxMessages)) as MessageRow[];
           const last = rows.at(-1);
           if (last) {
             position = last.id;
@@ -145,6 +149,10 @@ class EmbeddedStream implements Stream {
   }
 
   async stats(topic: string): Promise<TopicStats> {
+    return retryBusy(() => this.readStats(topic));
+  }
+
+  private readStats(topic: string): TopicStats {
     const published =
       (
         this.db.prepare("SELECT published FROM topics WHERE topic = ?").get(topic) as
@@ -189,21 +197,21 @@ class EmbeddedStream implements Stream {
     const now = this.now();
     let ids: MessageId[];
     try {
-      ids = this.db
-        .transaction(() =>
-          messages.map((m) =>
-            String(
-              this.appendRow(topic, {
-                key: m.key ?? null,
-                value: m.value,
-                properties: m.properties ? JSON.stringify(m.properties) : null,
-                event_time: m.eventTime ?? null,
-                publish_time: now,
-              }),
-            ),
+      ids = writeTransaction(this.db, () => {
+        const appended = messages.map((m) =>
+          String(
+            this.appendRow(topic, {
+              key: m.key ?? null,
+              value: m.value,
+              properties: m.properties ? JSON.stringify(m.properties) : null,
+              event_time: m.eventTime ?? null,
+              publish_time: now,
+            }),
           ),
-        )
-        .immediate();
+        );
+        this.countPublished.run(topic, messages.length);
+        return appended;
+      });
     } catch (cause) {
       return Promise.reject(
         new BackendError(`cannot append to topic ${topic}: ${(cause as Error).message}`, {
@@ -217,12 +225,10 @@ class EmbeddedStream implements Stream {
   }
 
   private appendRow(topic: string, row: Omit<MessageRow, "id" | "topic">): number {
-    const id = Number(
+    return Number(
       this.insert.run(topic, row.key, row.value, row.properties, row.event_time, row.publish_time)
         .lastInsertRowid,
     );
-    this.countPublished.run(topic, 1);
-    return id;
   }
 
   private readerStart(topic: string, start: ReaderOptions["start"]): number {
@@ -261,7 +267,9 @@ class EmbeddedStream implements Stream {
         `DELETE FROM messages WHERE id IN (
            SELECT id FROM messages WHERE topic = ? AND id <= ? AND publish_time < ? ORDER BY id LIMIT ?)`,
       );
-      while (chunk.run(topic, safe, olderThan, TRIM_CHUNK).changes === TRIM_CHUNK) {
+      while (
+        retryBusy(() => chunk.run(topic, safe, olderThan, TRIM_CHUNK)).changes === TRIM_CHUNK
+      ) {
         // keep going, one short write lock at a time
       }
     }
