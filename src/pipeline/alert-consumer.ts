@@ -5,6 +5,7 @@ import { type AlertRuleSet, highestThreshold } from "../domain/alert-rules.js";
 import { AlertTracker } from "../domain/alert-tracker.js";
 import { parseConsumedReports } from "./consumed-report.js";
 import { isIdle } from "./idle.js";
+import { mayHaveScoreBelow } from "./report-message.js";
 
 export interface AlertConsumerOptions {
   stream: Stream;
@@ -57,7 +58,7 @@ export async function runAlertConsumer(
   try {
     while (!signal?.aborted) {
       const messages = await consumer.receive({
-        maxMessages: options.maxBatch ?? 500,
+        maxMessages: options.maxBatch ?? 1000,
         timeoutMs: 500,
         ...(signal && { signal }),
       });
@@ -66,8 +67,9 @@ export async function runAlertConsumer(
         continue;
       }
       const detectedAt = now();
-      const consumed = await parseConsumedReports(messages, deadLetters, detectedAt);
-      summary.reports += consumed.length;
+      summary.reports += messages.length;
+      const worthParsing = messages.filter((m) => mayHaveScoreBelow(m, threshold));
+      const consumed = await parseConsumedReports(worthParsing, deadLetters, detectedAt);
       const candidates = consumed.filter(({ report }) =>
         report.citizens.some((c) => c.score < threshold),
       );

@@ -1,7 +1,7 @@
 import { createInterface } from "node:readline";
 import type { Readable } from "node:stream";
 import { parse as parseCsv } from "csv-parse";
-import type { Producer } from "../backends/stream/types.js";
+import type { OutgoingMessage, Producer } from "../backends/stream/types.js";
 import {
   csvRecordToCandidate,
   REPORT_CSV_COLUMNS,
@@ -11,6 +11,7 @@ import { type FieldProblem, UsageError } from "../domain/errors.js";
 import { checkReport, MAX_REPORT_BYTES, parseReportLine, reportTimeMs } from "../domain/report.js";
 import { Batcher } from "./batcher.js";
 import { deadLetter } from "./dead-letter.js";
+import { reportMessage } from "./report-message.js";
 
 export type IngestFormat = "ndjson" | "csv";
 
@@ -53,7 +54,7 @@ export interface IngestOptions {
 
 /** One record of input, good or bad, with where it came from. */
 type Parsed =
-  | { ok: true; line: number; value: string; key: string; eventTime: number }
+  | { ok: true; line: number; message: OutgoingMessage }
   | { ok: false; line: number; input: string; problems: FieldProblem[] };
 
 /**
@@ -79,9 +80,7 @@ export async function ingest(
   };
   const reports = new Batcher<Parsed & { ok: true }>(
     async (batch) => {
-      await options.reports.sendBatch(
-        batch.map((p) => ({ key: p.key, value: p.value, eventTime: p.eventTime })),
-      );
+      await options.reports.sendBatch(batch.map((p) => p.message));
       summary.accepted += batch.length;
     },
     options.batchSize ?? 1000,
@@ -153,13 +152,7 @@ async function* readNdjson(
     }
     const check = parseReportLine(text);
     yield check.ok
-      ? {
-          ok: true,
-          line,
-          value: text,
-          key: check.report.droneId,
-          eventTime: reportTimeMs(check.report),
-        }
+      ? { ok: true, line, message: reportMessage(check.report, text, reportTimeMs(check.report)) }
       : { ok: false, line, input: text, problems: check.problems };
   }
 }
@@ -217,9 +210,7 @@ async function* readCsv(input: IngestInput, progress: IngestProgress): AsyncGene
         yield {
           ok: true,
           line: info.lines,
-          value: input,
-          key: report.droneId,
-          eventTime: reportTimeMs(report),
+          message: reportMessage(report, input, reportTimeMs(report)),
         };
       }
     }
