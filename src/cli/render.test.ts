@@ -45,6 +45,15 @@ describe("render", () => {
     expect(() => resolveFormat("xml", false)).toThrow(/--format must be one of/);
   });
 
+  it("fits a table to the terminal width, cutting the widest column", () => {
+    const table = formatTable(
+      [{ id: "r1", text: "x".repeat(100), n: 1.23456 }],
+      ["id", "text", "n"],
+      40,
+    );
+    expect(table.split("\n")[1]).toBe(`r1  ${"x".repeat(28)}…  1.235`);
+  });
+
   it("aligns table columns", () => {
     const table = formatTable(
       [

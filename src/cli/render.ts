@@ -47,7 +47,7 @@ export async function writeRows(
       all.push(row);
       onRow?.();
     }
-    await write(formatTable(all, columns));
+    await write(formatTable(all, columns, (out as { columns?: number }).columns));
     return all.length;
   }
   if (format === "csv") await write(`${columns.map(csvField).join(",")}\n`);
@@ -69,12 +69,26 @@ export function csvField(value: unknown): string {
   return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
 
-export function formatTable(rows: readonly Row[], columns: readonly string[]): string {
+/**
+ * An aligned table for people: numbers right-aligned and rounded to 3 decimals,
+ * the widest columns cut (with …) until the table fits `maxWidth` characters.
+ */
+export function formatTable(
+  rows: readonly Row[],
+  columns: readonly string[],
+  maxWidth = Number.POSITIVE_INFINITY,
+): string {
   if (rows.length === 0) return `${chalk.dim("(no rows)")}\n`;
-  const cells = rows.map((row) => columns.map((c) => cellText(field(row, c))));
+  const cells = rows.map((row) => columns.map((c) => cellText(field(row, c), 3)));
   const widths = columns.map((c, i) =>
     Math.min(60, Math.max(c.length, ...cells.map((r) => displayWidth(r[i] ?? "")))),
   );
+  const gaps = 2 * (columns.length - 1);
+  while (widths.reduce((a, b) => a + b, gaps) > maxWidth) {
+    const widest = widths.indexOf(Math.max(...widths));
+    if (widths[widest]! <= 8) break;
+    widths[widest]!--;
+  }
   const line = (values: readonly string[]) =>
     values
       .map((v, i) => {
@@ -87,16 +101,14 @@ export function formatTable(rows: readonly Row[], columns: readonly string[]): s
   return `${chalk.bold(line(columns))}\n${cells.map(line).join("\n")}\n`;
 }
 
-function cellText(value: unknown): string {
+/** Text of a cell; tables round numbers to `decimals`, machine formats keep them whole. */
+function cellText(value: unknown, decimals?: number): string {
   if (value === null || value === undefined) return "";
-  if (typeof value === "number")
-    return Number.isInteger(value) ? String(value) : String(round(value));
+  if (typeof value === "number" && decimals !== undefined && !Number.isInteger(value)) {
+    return String(Math.round(value * 10 ** decimals) / 10 ** decimals);
+  }
   if (typeof value === "object") return JSON.stringify(value);
   return String(value);
-}
-
-function round(n: number): number {
-  return Math.round(n * 1e6) / 1e6;
 }
 
 function displayWidth(text: string): number {
