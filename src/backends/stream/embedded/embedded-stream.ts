@@ -41,11 +41,11 @@ const TRIM_EVERY_MS = 30_000;
 const TRIM_CHUNK = 20_000;
 
 /** Creates the embedded stream: a durable log in one SQLite file, shared by processes. */
-export function createEmbeddedStream(options: EmbeddedStreamOptions): Stream {
+export function createEmbeddedStream(options: EmbeddedStreamOptions): EmbeddedStream {
   return new EmbeddedStream(options);
 }
 
-class EmbeddedStream implements Stream {
+export class EmbeddedStream implements Stream {
   readonly description: string;
   private readonly db: LogDatabase;
   private readonly signal: ChangeSignal;
@@ -249,8 +249,11 @@ class EmbeddedStream implements Stream {
     return first.id === null ? Number.MAX_SAFE_INTEGER : first.id - 1;
   }
 
-  /** Deletes messages every subscription has acknowledged, in short transactions. */
-  private trimAcknowledged(): void {
+  /**
+   * Deletes messages every subscription has acknowledged and that are older than
+   * the retention, in short transactions. Runs on a timer; public for tests.
+   */
+  trimAcknowledged(): void {
     const olderThan = this.now() - (this.options.retentionMs ?? 3_600_000);
     const topics = this.db.prepare("SELECT DISTINCT topic FROM subscriptions").all() as {
       topic: string;
