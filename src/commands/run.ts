@@ -2,6 +2,7 @@ import { Flags } from "@oclif/core";
 import { alertPrinter } from "../cli/alert-output.js";
 import { openStore, openStream } from "../cli/backends.js";
 import { backendFlags, PwCommand } from "../cli/base-command.js";
+import { notifierFromFlags, notifyFlags } from "../cli/notify-flags.js";
 import { ruleFlags, ruleOptions } from "../cli/rule-flags.js";
 import { loadRuleSet } from "../cli/rules.js";
 import { shutdownSignal } from "../cli/shutdown.js";
@@ -19,6 +20,7 @@ export default class Run extends PwCommand {
   static override flags = {
     ...backendFlags,
     ...ruleFlags,
+    ...notifyFlags,
     "until-idle": Flags.boolean({
       description: "exit once every report so far is processed and stored",
     }),
@@ -30,8 +32,10 @@ export default class Run extends PwCommand {
     const ruleSet = loadRuleSet(ruleOptions(flags));
     const stream = openStream(settings);
     const store = openStore(settings);
+    const notify = await notifierFromFlags(flags, stream, (m) => this.info(m));
     try {
       const summary = await runPipeline({
+        ...(notify && { notifier: notify.notifier }),
         stream,
         store,
         ruleSet,
@@ -44,6 +48,7 @@ export default class Run extends PwCommand {
       );
       return summary;
     } finally {
+      await notify?.close();
       await store.close();
       await stream.close();
     }

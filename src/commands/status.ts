@@ -36,6 +36,7 @@ export default class Status extends PwCommand {
               { what: "alerts open", value: status.alerts.open },
               { what: "alerts acked", value: status.alerts.acked },
               { what: "alerts resolved", value: status.alerts.resolved },
+              { what: "notifications failed", value: status.notificationsFailed },
             ],
             ["what", "value"],
           ).trimEnd(),

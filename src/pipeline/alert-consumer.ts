@@ -5,6 +5,7 @@ import { type AlertRuleSet, highestThreshold } from "../domain/alert-rules.js";
 import { AlertTracker } from "../domain/alert-tracker.js";
 import { parseConsumedReports } from "./consumed-report.js";
 import { isIdle } from "./idle.js";
+import type { Notifier } from "./notifier.js";
 import { mayHaveScoreBelow } from "./report-message.js";
 
 export interface AlertConsumerOptions {
@@ -13,6 +14,8 @@ export interface AlertConsumerOptions {
   ruleSet: AlertRuleSet;
   /** Called for every alert event as soon as it is detected (e.g. print NDJSON). */
   onAlert?: (event: AlertEvent) => void;
+  /** Delivers alert events to webhooks / commands in the background. */
+  notifier?: Notifier;
   signal?: AbortSignal;
   /** Stop once the subscription has no backlog. */
   untilIdle?: boolean;
@@ -88,7 +91,10 @@ export async function runAlertConsumer(
             eventTime: Date.parse(e.alert.lastReportTs),
           })),
         );
-        for (const event of events) options.onAlert?.(event);
+        for (const event of events) {
+          options.onAlert?.(event);
+          options.notifier?.notify(event);
+        }
         await store.recordAlertEvents(events);
         summary.events += events.length;
         summary.opened += events.filter((e) => e.event === "opened").length;

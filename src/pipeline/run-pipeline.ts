@@ -4,12 +4,14 @@ import type { AlertEvent } from "../domain/alert.js";
 import type { AlertRuleSet } from "../domain/alert-rules.js";
 import { type AlertConsumerSummary, runAlertConsumer } from "./alert-consumer.js";
 import { type ArchiveConsumerSummary, runArchiveConsumer } from "./archive-consumer.js";
+import type { Notifier } from "./notifier.js";
 
 export interface PipelineOptions {
   stream: Stream;
   store: Store;
   ruleSet: AlertRuleSet;
   onAlert?: (event: AlertEvent) => void;
+  notifier?: Notifier;
   signal?: AbortSignal;
   untilIdle?: boolean;
   flushReports?: number;
@@ -47,6 +49,7 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineSum
           ...common,
           ruleSet: options.ruleSet,
           ...(options.onAlert && { onAlert: options.onAlert }),
+          ...(options.notifier && { notifier: options.notifier }),
         }),
       ),
       stopOnFailure(

@@ -14,13 +14,16 @@ export interface StatusResult {
   sightings: number;
   alerts: StoreCounts["alerts"];
   alertEventsPublished: number;
+  /** Alert notifications (webhook, exec) that could not be delivered. */
+  notificationsFailed: number;
 }
 
 export async function collectStatus(stream: Stream, store: Store): Promise<StatusResult> {
-  const [reports, dead, alerts, counts] = await Promise.all([
+  const [reports, dead, alerts, failedNotifications, counts] = await Promise.all([
     stream.stats(Topics.reports),
     stream.stats(Topics.reportsDeadLetter),
     stream.stats(Topics.alerts),
+    stream.stats(Topics.notificationsDeadLetter),
     store.counts(),
   ]);
   return {
@@ -31,5 +34,6 @@ export async function collectStatus(stream: Stream, store: Store): Promise<Statu
     sightings: counts.sightings,
     alerts: counts.alerts,
     alertEventsPublished: alerts.published,
+    notificationsFailed: failedNotifications.published,
   };
 }

@@ -130,6 +130,8 @@ export const Topics = {
   reports: "reports",
   reportsDeadLetter: "reports-dlq",
   alerts: "alerts",
+  /** Alert notifications that could not be delivered (webhook, exec). */
+  notificationsDeadLetter: "notifications-dlq",
 } as const;
 
 export function defaultDeadLetterTopic(topic: string, subscription: string): string {

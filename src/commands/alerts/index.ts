@@ -2,6 +2,7 @@ import { Flags } from "@oclif/core";
 import { alertPrinter } from "../../cli/alert-output.js";
 import { openStore, openStream } from "../../cli/backends.js";
 import { backendFlags, PwCommand } from "../../cli/base-command.js";
+import { notifierFromFlags, notifyFlags } from "../../cli/notify-flags.js";
 import { ruleFlags, ruleOptions } from "../../cli/rule-flags.js";
 import { loadRuleSet } from "../../cli/rules.js";
 import { shutdownSignal } from "../../cli/shutdown.js";
@@ -21,6 +22,7 @@ Subscribes as "alerts" on the reports topic. Each alert names the citizen, the s
   static override flags = {
     ...backendFlags,
     ...ruleFlags,
+    ...notifyFlags,
     "until-idle": Flags.boolean({
       description: "exit once every report so far has been processed",
     }),
@@ -36,8 +38,10 @@ Subscribes as "alerts" on the reports topic. Each alert names the citizen, the s
     const ruleSet = loadRuleSet(ruleOptions(flags));
     const stream = openStream(settings);
     const store = openStore(settings);
+    const notify = await notifierFromFlags(flags, stream, (m) => this.info(m));
     try {
       const summary = await runAlertConsumer({
+        ...(notify && { notifier: notify.notifier }),
         stream,
         store,
         ruleSet,
@@ -50,6 +54,7 @@ Subscribes as "alerts" on the reports topic. Each alert names the citizen, the s
       );
       return summary;
     } finally {
+      await notify?.close();
       await store.close();
       await stream.close();
     }
