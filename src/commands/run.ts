@@ -4,7 +4,7 @@ import { openStore, openStream } from "../cli/backends.js";
 import { backendFlags, PwCommand } from "../cli/base-command.js";
 import { notifierFromFlags, notifyFlags } from "../cli/notify-flags.js";
 import { ruleFlags, ruleOptions } from "../cli/rule-flags.js";
-import { loadRuleSet } from "../cli/rules.js";
+import { watchRuleFile } from "../cli/rules.js";
 import { shutdownSignal } from "../cli/shutdown.js";
 import { type PipelineSummary, runPipeline } from "../pipeline/run-pipeline.js";
 
@@ -29,7 +29,7 @@ export default class Run extends PwCommand {
   async run(): Promise<PipelineSummary> {
     const { flags } = await this.parse(Run);
     const settings = this.settings(flags);
-    const ruleSet = loadRuleSet(ruleOptions(flags));
+    const rules = watchRuleFile(ruleOptions(flags), (m) => this.info(m));
     const stream = openStream(settings);
     const store = openStore(settings);
     const notify = await notifierFromFlags(flags, stream, (m) => this.info(m));
@@ -38,7 +38,7 @@ export default class Run extends PwCommand {
         ...(notify && { notifier: notify.notifier }),
         stream,
         store,
-        ruleSet,
+        ruleSet: rules.current,
         onAlert: alertPrinter(),
         signal: shutdownSignal(),
         untilIdle: flags["until-idle"],
@@ -48,6 +48,7 @@ export default class Run extends PwCommand {
       );
       return summary;
     } finally {
+      rules.close();
       await notify?.close();
       await store.close();
       await stream.close();

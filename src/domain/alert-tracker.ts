@@ -16,12 +16,12 @@ const SWEEP_EVERY = 10_000;
  */
 export class AlertTracker {
   private readonly byCitizen = new Map<string, Alert>();
-  private readonly threshold: number;
+  private threshold: number;
   private observed = 0;
   private newestMs = Number.NEGATIVE_INFINITY;
 
   constructor(
-    private readonly ruleSet: AlertRuleSet,
+    private ruleSet: AlertRuleSet,
     restore: readonly Alert[] = [],
   ) {
     this.threshold = highestThreshold(ruleSet);
@@ -90,6 +90,17 @@ export class AlertTracker {
       events.push({ event: "opened", reportId: report.reportId, alert: opened });
     }
     return events;
+  }
+
+  /** Switches to new rules (a reloaded rules file); open alerts and their cooldowns carry on. */
+  replaceRules(ruleSet: AlertRuleSet): void {
+    this.ruleSet = ruleSet;
+    this.threshold = highestThreshold(ruleSet);
+  }
+
+  /** The score below which the current rules may fire. */
+  get scoreThreshold(): number {
+    return this.threshold;
   }
 
   /** Applies a state change made elsewhere (an operator acked or resolved it). */

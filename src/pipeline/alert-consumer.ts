@@ -1,7 +1,7 @@
 import type { Store } from "../backends/store/types.js";
 import { type Stream, Topics } from "../backends/stream/types.js";
 import type { AlertEvent } from "../domain/alert.js";
-import { type AlertRuleSet, highestThreshold } from "../domain/alert-rules.js";
+import type { AlertRuleSet } from "../domain/alert-rules.js";
 import { AlertTracker } from "../domain/alert-tracker.js";
 import { parseConsumedReports } from "./consumed-report.js";
 import { isIdle } from "./idle.js";
@@ -11,7 +11,8 @@ import { mayHaveScoreBelow } from "./report-message.js";
 export interface AlertConsumerOptions {
   stream: Stream;
   store: Store;
-  ruleSet: AlertRuleSet;
+  /** The rules, or a function giving the current ones (a rules file reloaded on change). */
+  ruleSet: AlertRuleSet | (() => AlertRuleSet);
   /** Called for every alert event as soon as it is detected (e.g. print NDJSON). */
   onAlert?: (event: AlertEvent) => void;
   /** Delivers alert events to webhooks / commands in the background. */
@@ -46,8 +47,9 @@ export async function runAlertConsumer(
   const { stream, store, ruleSet, signal } = options;
   const now = options.now ?? Date.now;
   const summary: AlertConsumerSummary = { reports: 0, events: 0, opened: 0 };
-  const threshold = highestThreshold(ruleSet);
-  const tracker = new AlertTracker(ruleSet, await store.recentOpenAlerts(ruleSet.cooldownMs));
+  const currentRules = typeof ruleSet === "function" ? ruleSet : () => ruleSet;
+  let rules = currentRules();
+  const tracker = new AlertTracker(rules, await store.recentOpenAlerts(rules.cooldownMs));
   const consumer = await stream.subscribe({
     topic: Topics.reports,
     subscription: options.subscription ?? "alerts",
@@ -70,6 +72,11 @@ export async function runAlertConsumer(
         continue;
       }
       const detectedAt = now();
+      if (currentRules() !== rules) {
+        rules = currentRules();
+        tracker.replaceRules(rules);
+      }
+      const threshold = tracker.scoreThreshold;
       summary.reports += messages.length;
       const worthParsing = messages.filter((m) => mayHaveScoreBelow(m, threshold));
       const consumed = await parseConsumedReports(worthParsing, deadLetters, detectedAt);

@@ -9,7 +9,7 @@ import type { Notifier } from "./notifier.js";
 export interface PipelineOptions {
   stream: Stream;
   store: Store;
-  ruleSet: AlertRuleSet;
+  ruleSet: AlertRuleSet | (() => AlertRuleSet);
   onAlert?: (event: AlertEvent) => void;
   notifier?: Notifier;
   signal?: AbortSignal;

@@ -4,7 +4,7 @@ import { openStore, openStream } from "../../cli/backends.js";
 import { backendFlags, PwCommand } from "../../cli/base-command.js";
 import { notifierFromFlags, notifyFlags } from "../../cli/notify-flags.js";
 import { ruleFlags, ruleOptions } from "../../cli/rule-flags.js";
-import { loadRuleSet } from "../../cli/rules.js";
+import { watchRuleFile } from "../../cli/rules.js";
 import { shutdownSignal } from "../../cli/shutdown.js";
 import { type AlertConsumerSummary, runAlertConsumer } from "../../pipeline/alert-consumer.js";
 
@@ -35,7 +35,7 @@ Subscribes as "alerts" on the reports topic. Each alert names the citizen, the s
   async run(): Promise<AlertConsumerSummary> {
     const { flags } = await this.parse(Alerts);
     const settings = this.settings(flags);
-    const ruleSet = loadRuleSet(ruleOptions(flags));
+    const rules = watchRuleFile(ruleOptions(flags), (m) => this.info(m));
     const stream = openStream(settings);
     const store = openStore(settings);
     const notify = await notifierFromFlags(flags, stream, (m) => this.info(m));
@@ -44,7 +44,7 @@ Subscribes as "alerts" on the reports topic. Each alert names the citizen, the s
         ...(notify && { notifier: notify.notifier }),
         stream,
         store,
-        ruleSet,
+        ruleSet: rules.current,
         onAlert: alertPrinter(process.stdout, flags.format as "ndjson" | "human" | undefined),
         signal: shutdownSignal(),
         untilIdle: flags["until-idle"],
@@ -54,6 +54,7 @@ Subscribes as "alerts" on the reports topic. Each alert names the citizen, the s
       );
       return summary;
     } finally {
+      rules.close();
       await notify?.close();
       await store.close();
       await stream.close();
