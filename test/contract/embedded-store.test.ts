@@ -54,3 +54,54 @@ describe("embedded store specifics", () => {
     rmSync(dir, { recursive: true, force: true });
   });
 });
+
+describe("embedded store compaction", () => {
+  it("merges many small segments of a day into one, with the same answers, keeping merged files for a while", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "pw-compact-"));
+    const store = createEmbeddedStore({ dataDir: dir });
+    const day = Date.parse("2026-03-02T00:00:00Z");
+    const agitatedByName = new Map<string, number>();
+    for (let flush = 0; flush < 20; flush++) {
+      const batch = Array.from({ length: 50 }, (_, i) => {
+        const report = {
+          reportId: `c-${flush}-${i}`,
+          droneId: `d${i % 3}`,
+          ts: new Date(day + (flush * 50 + i) * 1000).toISOString(),
+          location: { lat: 48.85, lon: 2.35 },
+          citizens: [{ name: `p${i % 7}`, score: (i % 10) + 0.5 }],
+          words: ["w"],
+        };
+        for (const c of report.citizens) {
+          if (c.score < 2) agitatedByName.set(c.name, (agitatedByName.get(c.name) ?? 0) + 1);
+        }
+        return { report, raw: JSON.stringify(report), receivedAt: day };
+      });
+      expect((await store.writeReports(batch)).stored).toBe(50);
+    }
+    const live = await store.rawQuery(
+      "SELECT count(*) AS n, count(DISTINCT report_id) AS d, count(DISTINCT filename) AS files FROM reports",
+    );
+    expect(live.rows[0]).toMatchObject({ n: 1000, d: 1000 });
+    expect(Number(live.rows[0]?.files)).toBeLessThan(6);
+    expect(await store.counts()).toMatchObject({ reports: 1000, sightings: 1000 });
+    const top = await store.topAgitated({ threshold: 2, limit: 3 });
+    const expected = [...agitatedByName]
+      .sort(([a, n], [b, m]) => m - n || a.localeCompare(b))
+      .slice(0, 3);
+    expect(top.map((r) => [r.citizen, r.agitatedSightings])).toEqual(expected);
+    // Merged-away files stay on disk during the grace period, and a restart's
+    // orphan sweep must not take them for leftovers.
+    const onDisk = () =>
+      readdirSync(join(dir, "store", "reports", "day=2026-03-02")).filter((f) =>
+        f.endsWith(".parquet"),
+      );
+    const before = onDisk().length;
+    expect(before).toBeGreaterThan(Number(live.rows[0]?.files));
+    await store.close();
+    const reopened = createEmbeddedStore({ dataDir: dir });
+    await reopened.writeReports([]);
+    expect(onDisk().length).toBe(before);
+    await reopened.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+});

@@ -31,6 +31,7 @@ export class Catalog {
     this.db.pragma("journal_mode = WAL");
     this.db.pragma("synchronous = FULL");
     this.db.exec(SCHEMA);
+    migrate(this.db);
     this.stmts = {
       // One statement per batch (ids as a JSON array): the lookups run inside
       // SQLite instead of crossing into it once per report.
@@ -94,7 +95,7 @@ export class Catalog {
     return this.db
       .prepare(
         `SELECT id, kind, day, path, rows, min_ts AS minTs, max_ts AS maxTs FROM segments
-         WHERE kind = ? AND max_ts >= ? AND min_ts < ? ORDER BY min_ts`,
+         WHERE kind = ? AND retired_at IS NULL AND max_ts >= ? AND min_ts < ? ORDER BY min_ts`,
       )
       .all(
         kind,
@@ -103,16 +104,76 @@ export class Catalog {
       ) as SegmentRecord[];
   }
 
+  /** Every path the catalog knows, retired ones included (a reader may still be using them). */
   allSegmentPaths(): Set<string> {
     return new Set(this.db.prepare("SELECT path FROM segments").pluck().all() as string[]);
   }
 
   rowCount(kind: SegmentRecord["kind"]): number {
     return (
-      (this.db.prepare("SELECT sum(rows) FROM segments WHERE kind = ?").pluck().get(kind) as
-        | number
-        | null) ?? 0
+      (this.db
+        .prepare("SELECT sum(rows) FROM segments WHERE kind = ? AND retired_at IS NULL")
+        .pluck()
+        .get(kind) as number | null) ?? 0
     );
+  }
+
+  /** Days of `kind` with at least `minCount` live segments of fewer than `smallRows` rows. */
+  compactionCandidates(
+    kind: SegmentRecord["kind"],
+    smallRows: number,
+    minCount: number,
+    maxCount: number,
+  ): SegmentRecord[][] {
+    const days = this.db
+      .prepare(
+        `SELECT day FROM segments WHERE kind = ? AND retired_at IS NULL AND rows < ?
+         GROUP BY day HAVING count(*) >= ?`,
+      )
+      .pluck()
+      .all(kind, smallRows, minCount) as string[];
+    const pick = this.db.prepare(
+      `SELECT id, kind, day, path, rows, min_ts AS minTs, max_ts AS maxTs FROM segments
+       WHERE kind = ? AND day = ? AND retired_at IS NULL AND rows < ? ORDER BY min_ts LIMIT ?`,
+    );
+    return days.map((day) => pick.all(kind, day, smallRows, maxCount) as SegmentRecord[]);
+  }
+
+  /**
+   * Replaces `merged` by `replacement` in one transaction. Returns false (and
+   * changes nothing) when another process retired any of them first.
+   */
+  swapSegments(merged: readonly SegmentRecord[], replacement: SegmentRecord): boolean {
+    const now = Date.now();
+    const retire = this.db.prepare(
+      "UPDATE segments SET retired_at = ? WHERE id = ? AND retired_at IS NULL",
+    );
+    const swap = this.db.transaction(() => {
+      for (const s of merged) {
+        if (retire.run(now, s.id).changes !== 1) throw new ClashError();
+      }
+      this.stmts.insertSegment.run({ ...replacement, createdAt: now });
+    });
+    try {
+      swap.immediate();
+      return true;
+    } catch (error) {
+      if (error instanceof ClashError) return false;
+      throw error;
+    }
+  }
+
+  /** Forgets segments retired more than `graceMs` ago and returns their paths, for deletion. */
+  purgeRetired(graceMs: number): string[] {
+    const before = Date.now() - graceMs;
+    return this.db.transaction(() => {
+      const paths = this.db
+        .prepare("SELECT path FROM segments WHERE retired_at < ?")
+        .pluck()
+        .all(before) as string[];
+      this.db.prepare("DELETE FROM segments WHERE retired_at < ?").run(before);
+      return paths;
+    })();
   }
 
   recordAlertEvents(events: readonly AlertEvent[]): void {
@@ -177,6 +238,14 @@ export class Catalog {
 }
 
 class ClashError extends Error {}
+
+/** Brings a catalog made by an earlier pw up to date. */
+function migrate(db: Database.Database): void {
+  const columns = db.prepare("PRAGMA table_info(segments)").all() as { name: string }[];
+  if (!columns.some((c) => c.name === "retired_at")) {
+    db.exec("ALTER TABLE segments ADD COLUMN retired_at INTEGER");
+  }
+}
 
 interface AlertRow {
   body: string;

@@ -21,6 +21,17 @@ export function createEmbeddedStore(options: EmbeddedStoreOptions): Store {
 
 const MAX_CLASH_RETRIES = 5;
 
+/**
+ * Compaction: each flush writes small segments; once a day has COMPACT_AT of
+ * them (under SMALL_SEGMENT_ROWS rows), up to COMPACT_MAX are merged into one,
+ * so queries open a few large files instead of thousands. Merged files are
+ * deleted only RETIRED_GRACE_MS later, as a running query may still read them.
+ */
+const SMALL_SEGMENT_ROWS = 1_000_000;
+const COMPACT_AT = 16;
+const COMPACT_MAX = 64;
+const RETIRED_GRACE_MS = 30 * 60_000;
+
 class EmbeddedStore implements Store {
   readonly description: string;
   readonly rawQueryLanguage = "sql" as const;
@@ -61,6 +72,7 @@ class EmbeddedStore implements Store {
       const segments = await this.writer.write([...unique.values()]);
       const clashes = this.catalog.commitSegments(segments, [...unique.keys()]);
       if (clashes.size === 0) {
+        await this.compact();
         return { stored: unique.size, duplicates: batch.length - unique.size, rejected: [] };
       }
       // Another writer stored some of these meanwhile: drop them and write again.
@@ -73,6 +85,33 @@ class EmbeddedStore implements Store {
       }
     }
     return { stored: 0, duplicates: batch.length, rejected: [] };
+  }
+
+  /** Merges small segments day by day; safe with several archive processes at once. */
+  async compact(): Promise<{ merged: number; written: number }> {
+    let merged = 0;
+    let written = 0;
+    for (const kind of ["reports", "sightings"] as const) {
+      for (const group of this.catalog.compactionCandidates(
+        kind,
+        SMALL_SEGMENT_ROWS,
+        COMPACT_AT,
+        COMPACT_MAX,
+      )) {
+        const replacement = await this.writer.merge(group);
+        if (this.catalog.swapSegments(group, replacement)) {
+          merged += group.length;
+          written++;
+        } else {
+          // Another archive process compacted these first.
+          rmSync(join(this.dir, replacement.path), { force: true });
+        }
+      }
+    }
+    for (const path of this.catalog.purgeRetired(RETIRED_GRACE_MS)) {
+      rmSync(join(this.dir, path), { force: true });
+    }
+    return { merged, written };
   }
 
   async recordAlertEvents(events: readonly AlertEvent[]): Promise<void> {

@@ -96,6 +96,24 @@ export class SegmentWriter {
     return segments;
   }
 
+  /** Writes the rows of several segments of one kind and day as one new segment. */
+  async merge(segments: readonly SegmentRecord[]): Promise<SegmentRecord> {
+    const first = segments[0]!;
+    const tag = `${process.pid}-${Date.now().toString(36)}-${randomBytes(4).toString("hex")}`;
+    const path = join(first.kind, `day=${first.day}`, `seg-${tag}.parquet`);
+    const files = segments.map((s) => sqlString(join(this.storeDir, s.path))).join(", ");
+    await this.copy(`SELECT * FROM read_parquet([${files}]) ORDER BY ts`, path);
+    return {
+      id: path,
+      kind: first.kind,
+      day: first.day,
+      path,
+      rows: segments.reduce((n, s) => n + s.rows, 0),
+      minTs: Math.min(...segments.map((s) => s.minTs)),
+      maxTs: Math.max(...segments.map((s) => s.maxTs)),
+    };
+  }
+
   private async copy(select: string, relativePath: string): Promise<void> {
     const path = join(this.storeDir, relativePath);
     mkdirSync(dirname(path), { recursive: true });
