@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { geohash } from "./geohash.js";
+import { geohash, geohashCell } from "./geohash.js";
 
 describe("geohash", () => {
   it("matches published reference cells", () => {
@@ -13,5 +13,17 @@ describe("geohash", () => {
   it("handles the edges of the world", () => {
     expect(geohash(90, 180, 3)).toBe("zzz");
     expect(geohash(-90, -180, 3)).toBe("000");
+  });
+});
+
+describe("geohashCell", () => {
+  it("returns the centre of the cell a point falls in", () => {
+    const cell = geohashCell(geohash(48.8566, 2.3522, 6));
+    expect(Math.abs(cell.lat - 48.8566)).toBeLessThan(cell.latSpan / 2);
+    expect(Math.abs(cell.lon - 2.3522)).toBeLessThan(cell.lonSpan / 2);
+    expect(cell.latSpan).toBeCloseTo(180 / 2 ** 15, 10);
+  });
+  it("refuses what is not a geohash", () => {
+    expect(() => geohashCell("u0a")).toThrow(/not a geohash/);
   });
 });

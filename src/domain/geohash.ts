@@ -45,3 +45,40 @@ export function geohash(lat: number, lon: number, precision = STORED_GEOHASH_PRE
   }
   return out;
 }
+
+/** Centre and size (degrees) of a geohash cell. */
+export function geohashCell(cell: string): {
+  lat: number;
+  lon: number;
+  latSpan: number;
+  lonSpan: number;
+} {
+  let latMin = -90;
+  let latMax = 90;
+  let lonMin = -180;
+  let lonMax = 180;
+  let evenBit = true;
+  for (const char of cell) {
+    const value = BASE32.indexOf(char);
+    if (value < 0) throw new RangeError(`"${cell}" is not a geohash`);
+    for (let bit = 4; bit >= 0; bit--) {
+      const on = ((value >> bit) & 1) === 1;
+      if (evenBit) {
+        const mid = (lonMin + lonMax) / 2;
+        if (on) lonMin = mid;
+        else lonMax = mid;
+      } else {
+        const mid = (latMin + latMax) / 2;
+        if (on) latMin = mid;
+        else latMax = mid;
+      }
+      evenBit = !evenBit;
+    }
+  }
+  return {
+    lat: (latMin + latMax) / 2,
+    lon: (lonMin + lonMax) / 2,
+    latSpan: latMax - latMin,
+    lonSpan: lonMax - lonMin,
+  };
+}

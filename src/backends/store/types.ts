@@ -1,4 +1,5 @@
 import type { Alert, AlertEvent, AlertState } from "../../domain/alert.js";
+import type { AuditEntry } from "../../domain/alert-lifecycle.js";
 import type { Report } from "../../domain/report.js";
 
 /**
@@ -78,6 +79,74 @@ export interface AgitatedTrendRow {
   avgAgitated: number;
 }
 
+export interface HotspotRow {
+  /** Geohash cell; its length is the precision asked. */
+  cell: string;
+  /** Centre of the cell. */
+  lat: number;
+  lon: number;
+  agitatedSightings: number;
+  sightings: number;
+}
+
+export interface HotspotOptions extends TimeRange {
+  /** Geohash precision 1..7 (5 ≈ 4.9 km, 6 ≈ 1.2 × 0.6 km, 7 ≈ 153 m cells). */
+  precision: number;
+  threshold: number;
+  limit: number;
+}
+
+export interface WordRow {
+  word: string;
+  /** Reports with an agitated citizen in which the word was heard. */
+  agitatedReports: number;
+  /** All reports in which it was heard. */
+  reports: number;
+  /** Share among agitated reports / share among all reports; > 1 means heard more near agitation. */
+  lift: number;
+}
+
+export interface WordOptions extends TimeRange {
+  threshold: number;
+  limit: number;
+  /** Words heard in fewer agitated reports than this are left out (lift on tiny counts is noise). */
+  minAgitatedReports: number;
+  sort: "lift" | "count";
+}
+
+export interface SightingRow {
+  ts: string;
+  score: number;
+  droneId: string;
+  lat: number;
+  lon: number;
+  reportId: string;
+}
+
+export interface DroneReportRow {
+  ts: string;
+  lat: number;
+  lon: number;
+  battery: number | null;
+  altitudeM: number | null;
+  speedMps: number | null;
+  citizens: number;
+  /** Seconds since this drone's previous report in the range (null for the first). */
+  gapSeconds: number | null;
+}
+
+export interface CoverageRow {
+  droneId: string;
+  bucket: string;
+  reports: number;
+}
+
+export interface SilentDroneRow {
+  droneId: string;
+  lastSeen: string;
+  silentMinutes: number;
+}
+
 export interface TrendOptions extends TimeRange {
   intervalMs: number;
 }
@@ -85,6 +154,11 @@ export interface TrendOptions extends TimeRange {
 export interface RawQueryResult {
   columns: string[];
   rows: Record<string, unknown>[];
+}
+
+/** An alert with the trail of who changed its state, when and why. */
+export interface AlertWithAudit extends Alert {
+  audit: AuditEntry[];
 }
 
 export interface AlertFilter {

@@ -1,6 +1,11 @@
 import Database from "better-sqlite3";
 import type { Alert, AlertEvent, AlertState } from "../../../domain/alert.js";
-import type { AlertFilter } from "../types.js";
+import {
+  type AlertAction,
+  AlertNotFoundError,
+  nextState,
+} from "../../../domain/alert-lifecycle.js";
+import type { AlertFilter, AlertWithAudit } from "../types.js";
 
 export interface SegmentRecord {
   id: string;
@@ -220,6 +225,58 @@ export class Catalog {
     return rows.map(toAlert);
   }
 
+  /** The alert and its audit trail. */
+  getAlert(alertId: string): AlertWithAudit | undefined {
+    const row = this.db.prepare("SELECT body, state FROM alerts WHERE alert_id = ?").get(alertId) as
+      | AlertRow
+      | undefined;
+    if (!row) return undefined;
+    const audit = this.db
+      .prepare(
+        `SELECT at, operator, action, reason, from_state AS "from", to_state AS "to"
+         FROM alert_audit WHERE alert_id = ? ORDER BY seq`,
+      )
+      .all(alertId) as AuditRow[];
+    return {
+      ...toAlert(row),
+      audit: audit.map((a) => ({ ...a, at: new Date(a.at).toISOString() })),
+    };
+  }
+
+  /** Moves an alert along its lifecycle and records who, when and why, atomically. */
+  changeAlertState(alertId: string, action: AlertAction, change: StateChange): AlertWithAudit {
+    this.db
+      .transaction(() => {
+        const state = this.db
+          .prepare("SELECT state FROM alerts WHERE alert_id = ?")
+          .pluck()
+          .get(alertId) as AlertState | undefined;
+        if (state === undefined) throw new AlertNotFoundError(alertId);
+        const to = nextState(state, action, alertId);
+        this.db
+          .prepare("UPDATE alerts SET state = ?, state_changed_ms = ? WHERE alert_id = ?")
+          .run(to, change.at, alertId);
+        this.db
+          .prepare(
+            `INSERT INTO alert_audit (alert_id, at, operator, action, reason, from_state, to_state)
+             VALUES (?, ?, ?, ?, ?, ?, ?)`,
+          )
+          .run(alertId, change.at, change.operator, action, change.reason, state, to);
+      })
+      .immediate();
+    return this.getAlert(alertId)!;
+  }
+
+  /** Alerts whose state an operator changed at or after `sinceMs`. */
+  alertStateChanges(sinceMs: number): { alertId: string; state: AlertState; changedAt: number }[] {
+    return this.db
+      .prepare(
+        `SELECT alert_id AS alertId, state, state_changed_ms AS changedAt FROM alerts
+         WHERE state_changed_ms >= ? ORDER BY state_changed_ms`,
+      )
+      .all(sinceMs) as { alertId: string; state: AlertState; changedAt: number }[];
+  }
+
   alertCounts(): Record<AlertState, number> {
     const counts: Record<AlertState, number> = { open: 0, acked: 0, resolved: 0 };
     const rows = this.db
@@ -241,10 +298,30 @@ class ClashError extends Error {}
 
 /** Brings a catalog made by an earlier pw up to date. */
 function migrate(db: Database.Database): void {
-  const columns = db.prepare("PRAGMA table_info(segments)").all() as { name: string }[];
-  if (!columns.some((c) => c.name === "retired_at")) {
-    db.exec("ALTER TABLE segments ADD COLUMN retired_at INTEGER");
-  }
+  const has = (table: string, column: string) =>
+    (db.prepare(`PRAGMA table_info(${table})`).all() as { name: string }[]).some(
+      (c) => c.name === column,
+    );
+  if (!has("segments", "retired_at")) db.exec("ALTER TABLE segments ADD COLUMN retired_at INTEGER");
+  if (!has("alerts", "state_changed_ms"))
+    db.exec("ALTER TABLE alerts ADD COLUMN state_changed_ms INTEGER");
+  db.exec("CREATE INDEX IF NOT EXISTS alerts_by_state_change ON alerts (state_changed_ms)");
+}
+
+interface AuditRow {
+  at: number;
+  operator: string;
+  action: AlertAction;
+  reason: string;
+  from: AlertState;
+  to: AlertState;
+}
+
+export interface StateChange {
+  operator: string;
+  reason: string;
+  /** Epoch ms. */
+  at: number;
 }
 
 interface AlertRow {
@@ -280,6 +357,17 @@ CREATE TABLE IF NOT EXISTS alerts (
   body TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS alerts_by_time ON alerts (detected_ms);
+CREATE TABLE IF NOT EXISTS alert_audit (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  alert_id TEXT NOT NULL,
+  at INTEGER NOT NULL,
+  operator TEXT NOT NULL,
+  action TEXT NOT NULL,
+  reason TEXT NOT NULL,
+  from_state TEXT NOT NULL,
+  to_state TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS alert_audit_by_alert ON alert_audit (alert_id, seq);
 CREATE TABLE IF NOT EXISTS alert_reports (
   report_id TEXT NOT NULL,
   citizen TEXT NOT NULL,

@@ -1,16 +1,25 @@
 import { join } from "node:path";
 import { StatementType } from "@duckdb/node-api";
 import { UsageError } from "../../../domain/errors.js";
+import { geohashCell } from "../../../domain/geohash.js";
 import type { Report } from "../../../domain/report.js";
 import type {
   AgitatedTrendRow,
+  CoverageRow,
   CrowdTrendRow,
+  DroneReportRow,
+  HotspotOptions,
+  HotspotRow,
   RawQueryResult,
   ReportFilter,
   ScoreTrendRow,
+  SightingRow,
+  SilentDroneRow,
   TimeRange,
   TopAgitatedRow,
   TrendOptions,
+  WordOptions,
+  WordRow,
 } from "../types.js";
 import type { Catalog } from "./catalog.js";
 import { emptyRelation, REPORT_COLUMNS, SIGHTING_COLUMNS, sqlString } from "./columns.js";
@@ -107,6 +116,112 @@ export class ParquetQueries {
        GROUP BY bucket ORDER BY bucket`,
       params,
     )) as unknown as AgitatedTrendRow[];
+  }
+
+  async hotspots(options: HotspotOptions): Promise<HotspotRow[]> {
+    const params: Params = {
+      precision: options.precision,
+      threshold: options.threshold,
+      limit: options.limit,
+    };
+    const rows = await this.all(
+      `SELECT left(geohash, $precision::INTEGER) AS cell,
+              count(*) FILTER (WHERE score < $threshold) AS agitatedSightings, count(*) AS sightings
+       FROM ${this.relation("sightings", options)} WHERE ${this.timeWhere(options, params)}
+       GROUP BY cell HAVING count(*) FILTER (WHERE score < $threshold) > 0
+       ORDER BY agitatedSightings DESC, cell LIMIT $limit`,
+      params,
+    );
+    return rows.map((r) => {
+      const { lat, lon } = geohashCell(String(r.cell));
+      return {
+        cell: String(r.cell),
+        lat,
+        lon,
+        agitatedSightings: Number(r.agitatedSightings),
+        sightings: Number(r.sightings),
+      };
+    });
+  }
+
+  async words(options: WordOptions): Promise<WordRow[]> {
+    const params: Params = {
+      threshold: options.threshold,
+      limit: options.limit,
+      min: options.minAgitatedReports,
+    };
+    const order =
+      options.sort === "count"
+        ? "agitatedReports DESC, lift DESC"
+        : "lift DESC, agitatedReports DESC";
+    const rows = await this.all(
+      `WITH r AS (
+         SELECT coalesce(min_score < $threshold, false) AS agitated,
+                list_distinct(list_transform(words, w -> lower(w))) AS ws
+         FROM ${this.relation("reports", options)} WHERE ${this.timeWhere(options, params)}),
+       totals AS (SELECT count(*) AS n, count(*) FILTER (WHERE agitated) AS na FROM r),
+       heard AS (SELECT unnest(ws) AS word, agitated FROM r)
+       SELECT word, count(*) FILTER (WHERE agitated) AS agitatedReports, count(*) AS reports,
+              (count(*) FILTER (WHERE agitated) / any_value(na)) / (count(*) / any_value(n)) AS lift
+       FROM heard, totals GROUP BY word
+       HAVING count(*) FILTER (WHERE agitated) >= $min
+       ORDER BY ${order}, word LIMIT $limit`,
+      params,
+    );
+    return rows as unknown as WordRow[];
+  }
+
+  async citizen(name: string, range: TimeRange): Promise<SightingRow[]> {
+    const params: Params = { name };
+    const rows = await this.all(
+      `SELECT ts, score, drone_id AS droneId, lat, lon, report_id AS reportId
+       FROM ${this.relation("sightings", range)} WHERE name = $name AND ${this.timeWhere(range, params)}
+       ORDER BY ts, report_id`,
+      params,
+    );
+    return rows as unknown as SightingRow[];
+  }
+
+  async drone(droneId: string, range: TimeRange): Promise<DroneReportRow[]> {
+    const params: Params = { drone: droneId };
+    const rows = await this.all(
+      `SELECT ts, lat, lon, battery, altitude_m AS altitudeM, speed_mps AS speedMps, citizen_count AS citizens,
+              (epoch_ms(ts) - lag(epoch_ms(ts)) OVER (ORDER BY ts, report_id)) / 1000.0 AS gapSeconds
+       FROM ${this.relation("reports", range)} WHERE drone_id = $drone AND ${this.timeWhere(range, params)}
+       ORDER BY ts, report_id`,
+      params,
+    );
+    return rows as unknown as DroneReportRow[];
+  }
+
+  async coverage(options: TrendOptions): Promise<CoverageRow[]> {
+    const params: Params = { interval: options.intervalMs };
+    return (await this.bucketed(
+      `SELECT drone_id AS droneId, ${BUCKET} AS bucket, count(*) AS reports
+       FROM ${this.relation("reports", options)} WHERE ${this.timeWhere(options, params)}
+       GROUP BY droneId, bucket ORDER BY droneId, bucket`,
+      params,
+    )) as unknown as CoverageRow[];
+  }
+
+  /**
+   * Drones whose last report (before `until`, if given) is more than
+   * `silentMs` older than the newest report of any drone: "silent" is measured
+   * against the fleet, so it means the same on live and on historical data.
+   */
+  async silentDrones(options: TimeRange & { silentMs: number }): Promise<SilentDroneRow[]> {
+    const params: Params = { silent: options.silentMs };
+    const rows = await this.all(
+      `WITH last AS (
+         SELECT drone_id, max(ts) AS last_seen FROM ${this.relation("reports", options)}
+         WHERE ${this.timeWhere(options, params)} GROUP BY drone_id)
+       SELECT drone_id AS droneId, last_seen AS lastSeen,
+              (epoch_ms((SELECT max(last_seen) FROM last)) - epoch_ms(last_seen)) / 60000.0 AS silentMinutes
+       FROM last WHERE epoch_ms((SELECT max(last_seen) FROM last)) - epoch_ms(last_seen) > $silent
+       ORDER BY silentMinutes DESC, droneId`,
+      params,
+    );
+    return rows as unknown as SilentDroneRow[];
   }
 
   /**
