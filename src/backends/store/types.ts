@@ -45,6 +45,11 @@ export interface ReportFilter extends TimeRange {
   citizen?: string;
   near?: { lat: number; lon: number; km: number };
   limit?: number;
+  /**
+   * Resume an export: only reports after this one in export order (event time,
+   * then reportId). `ts` is the report's event time as stored (ISO, UTC).
+   */
+  after?: { ts: string; reportId: string };
 }
 
 export interface TopAgitatedRow {

@@ -42,6 +42,41 @@ export class ParquetQueries {
 
   async *reports(filter: ReportFilter): AsyncIterable<Report> {
     const params: Params = {};
+    const where = this.reportWhere(filter, params);
+    if (filter.after) {
+      // Keyset pagination on the export order: resuming never repeats or skips a row.
+      Object.assign(params, {
+        afterTs: Date.parse(filter.after.ts),
+        afterId: filter.after.reportId,
+      });
+      where.push(
+        "(ts > epoch_ms($afterTs::BIGINT) OR (ts = epoch_ms($afterTs::BIGINT) AND report_id > $afterId))",
+      );
+    }
+    const limit =
+      filter.limit === undefined ? "" : ` LIMIT ${Math.max(0, Math.floor(filter.limit))}`;
+    const connection = await this.duck.connect();
+    const result = await connection.stream(
+      `SELECT raw FROM ${this.relation("reports", filter)} WHERE ${where.join(" AND ")} ORDER BY ts, report_id${limit}`,
+      params,
+    );
+    for await (const rows of result.yieldRows()) {
+      for (const [raw] of rows) yield JSON.parse(String(raw)) as Report;
+    }
+  }
+
+  /** How many reports match (ignoring `after` and `limit`): the total an export shows progress against. */
+  async countReports(filter: ReportFilter): Promise<number> {
+    const params: Params = {};
+    const where = this.reportWhere(filter, params);
+    const rows = await this.all(
+      `SELECT count(*) AS n FROM ${this.relation("reports", filter)} WHERE ${where.join(" AND ")}`,
+      params,
+    );
+    return Number(rows[0]?.n ?? 0);
+  }
+
+  private reportWhere(filter: ReportFilter, params: Params): string[] {
     const where = [this.timeWhere(filter, params)];
     if (filter.drone !== undefined) {
       params.drone = filter.drone;
@@ -59,16 +94,7 @@ export class ParquetQueries {
         `2 * 6371.0088 * asin(sqrt(pow(sin(radians(lat - $nlat) / 2), 2) + cos(radians($nlat)) * cos(radians(lat)) * pow(sin(radians(lon - $nlon) / 2), 2))) <= $nkm`,
       );
     }
-    const limit =
-      filter.limit === undefined ? "" : ` LIMIT ${Math.max(0, Math.floor(filter.limit))}`;
-    const connection = await this.duck.connect();
-    const result = await connection.stream(
-      `SELECT raw FROM ${this.relation("reports", filter)} WHERE ${where.join(" AND ")} ORDER BY ts, report_id${limit}`,
-      params,
-    );
-    for await (const rows of result.yieldRows()) {
-      for (const [raw] of rows) yield JSON.parse(String(raw)) as Report;
-    }
+    return where;
   }
 
   async topAgitated(
