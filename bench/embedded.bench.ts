@@ -90,7 +90,8 @@ async function throughput(): Promise<Record<string, number>> {
   alerts.kill("SIGTERM");
   await Promise.all([output(archive), output(alerts)]);
   rmSync(dataDir, { recursive: true, force: true });
-  if (stored < THROUGHPUT_REPORTS) throw new Error(`only ${stored} of ${THROUGHPUT_REPORTS} stored in time`);
+  if (stored < THROUGHPUT_REPORTS)
+    throw new Error(`only ${stored} of ${THROUGHPUT_REPORTS} stored in time`);
   return {
     reports: THROUGHPUT_REPORTS,
     ingestPerSecond: Math.round((THROUGHPUT_REPORTS * 1000) / ingestMs),
@@ -133,7 +134,8 @@ async function alertLatency(): Promise<Record<string, number>> {
     if (due > 0) {
       const batch = Array.from({ length: Math.min(due, perTick * 5) }, () => sim.next());
       const at = performance.now();
-      for (const r of batch) if (r.citizens.some((c) => c.score < 2)) publishedAt.set(r.reportId, at);
+      for (const r of batch)
+        if (r.citizens.some((c) => c.score < 2)) publishedAt.set(r.reportId, at);
       await producer.sendBatch(batch.map((r) => ({ key: r.droneId, value: JSON.stringify(r) })));
       sent += batch.length;
     }
@@ -146,7 +148,11 @@ async function alertLatency(): Promise<Record<string, number>> {
   await stream.close();
   rmSync(dataDir, { recursive: true, force: true });
   latencies.sort((a, b) => a - b);
-  const pct = (p: number) => Math.round((latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))] ?? Number.NaN) * 10) / 10;
+  const pct = (p: number) =>
+    Math.round(
+      (latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))] ?? Number.NaN) *
+        10,
+    ) / 10;
   return {
     ratePerSecond: Math.round((sent * 1000) / (LATENCY_SECONDS * 1000)),
     alertEvents: latencies.length,
@@ -164,5 +170,8 @@ const results = {
   targets: { endToEndPerSecond: 20_000, alertP99Ms: 50 },
 };
 mkdirSync(fileURLToPath(new URL("results", import.meta.url)), { recursive: true });
-writeFileSync(new URL("results/embedded.json", import.meta.url), `${JSON.stringify(results, null, 2)}\n`);
+writeFileSync(
+  new URL("results/embedded.json", import.meta.url),
+  `${JSON.stringify(results, null, 2)}\n`,
+);
 process.stdout.write(`${JSON.stringify(results, null, 2)}\n`);
