@@ -171,14 +171,18 @@ export class Catalog {
   /** Forgets segments retired more than `graceMs` ago and returns their paths, for deletion. */
   purgeRetired(graceMs: number): string[] {
     const before = Date.now() - graceMs;
-    return this.db.transaction(() => {
-      const paths = this.db
-        .prepare("SELECT path FROM segments WHERE retired_at < ?")
-        .pluck()
-        .all(before) as string[];
-      this.db.prepare("DELETE FROM segments WHERE retired_at < ?").run(before);
-      return paths;
-    })();
+    return this.db
+      .transaction(() => {
+        const paths = this.db
+          .prepare("SELECT path FROM segments WHERE retired_at < ?")
+          .pluck()
+          .all(before) as string[];
+        this.db.prepare("DELETE FROM segments WHERE retired_at < ?").run(before);
+        return paths;
+        // IMMEDIATE: a deferred transaction that reads and then writes cannot wait
+        // for the lock another archive process holds ("database is locked").
+      })
+      .immediate();
   }
 
   recordAlertEvents(events: readonly AlertEvent[]): void {
