@@ -10,7 +10,8 @@ export const backendFlags = {
     helpGroup: "BACKEND",
   }),
   stream: Flags.string({
-    description: 'stream backend: "embedded" (default)',
+    description:
+      'stream backend: "embedded" (default) or pulsar://HOST:6650 (pulsar+ssl:// for TLS)',
     env: "PW_STREAM_URL",
     helpGroup: "BACKEND",
   }),
