@@ -16,7 +16,7 @@ export const backendFlags = {
     helpGroup: "BACKEND",
   }),
   store: Flags.string({
-    description: 'store backend: "embedded" (default)',
+    description: 'store backend: "embedded" (default) or http(s)://HOST:9200 (OpenSearch)',
     env: "PW_STORE_URL",
     helpGroup: "BACKEND",
   }),
