@@ -8,6 +8,8 @@ import { isIdle } from "./idle.js";
 import type { Notifier } from "./notifier.js";
 import { mayHaveScoreBelow } from "./report-message.js";
 
+const STATE_POLL_MS = 500;
+
 export interface AlertConsumerOptions {
   stream: Stream;
   store: Store;
@@ -58,6 +60,18 @@ export async function runAlertConsumer(
     initialPosition: "Earliest",
     consumerName: `alerts-${process.pid}`,
   });
+  // Operators ack and resolve alerts elsewhere (pw alerts ack, the console):
+  // follow those changes, at most twice a second.
+  let statesSeenUntil = now();
+  let statesPolledAt = 0;
+  const followStateChanges = async () => {
+    if (now() - statesPolledAt < STATE_POLL_MS) return;
+    statesPolledAt = now();
+    for (const change of await store.alertStateChanges(statesSeenUntil)) {
+      tracker.updateState(change.alertId, change.state);
+      statesSeenUntil = Math.max(statesSeenUntil, change.changedAt);
+    }
+  };
   const alerts = await stream.createProducer({ topic: Topics.alerts });
   const deadLetters = await stream.createProducer({ topic: Topics.reportsDeadLetter });
   try {
@@ -71,6 +85,7 @@ export async function runAlertConsumer(
         if (options.untilIdle && (await isIdle(stream, consumer.subscription))) break;
         continue;
       }
+      await followStateChanges();
       const detectedAt = now();
       if (currentRules() !== rules) {
         rules = currentRules();
@@ -100,7 +115,8 @@ export async function runAlertConsumer(
         );
         for (const event of events) {
           options.onAlert?.(event);
-          options.notifier?.notify(event);
+          // Acked means someone is on it: repeats are recorded, not notified again.
+          if (event.alert.state !== "acked") options.notifier?.notify(event);
         }
         await store.recordAlertEvents(events);
         summary.events += events.length;

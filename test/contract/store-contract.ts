@@ -2,7 +2,13 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Store } from "../../src/backends/store/types.js";
 import { defaultRuleSet } from "../../src/domain/alert-rules.js";
 import { AlertTracker } from "../../src/domain/alert-tracker.js";
+import { geohash, geohashCell } from "../../src/domain/geohash.js";
 import type { Report } from "../../src/domain/report.js";
+
+const centre = (cell: string) => {
+  const { lat, lon } = geohashCell(cell);
+  return { lat, lon };
+};
 
 const HOUR = 3_600_000;
 const T0 = Date.parse("2026-03-01T00:00:00Z");
@@ -161,6 +167,113 @@ export function describeStoreContract(name: string, open: () => Promise<Store>):
       const open = await store.recentOpenAlerts(10 * 60_000);
       expect(open.map((a) => a.citizen)).toEqual(["Bob"]);
       expect((await store.counts()).alerts).toEqual({ open: 2, acked: 0, resolved: 0 });
+    });
+
+    it("counts matching reports and resumes an export after a given report", async () => {
+      expect(await store.countReports({})).toBe(5);
+      expect(await store.countReports({ drone: "d2" })).toBe(2);
+      expect(await store.countReports({ since: T0 + HOUR })).toBe(3);
+      const after: string[] = [];
+      const b = DATA[1]!;
+      for await (const r of store.reports({ after: { ts: b.ts, reportId: b.reportId } }))
+        after.push(r.reportId);
+      expect(after).toEqual(["c", "d", "e"]);
+    });
+
+    it("finds the hotspots: agitated sightings per geohash cell", async () => {
+      const paris = geohash(48.85, 2.35, 5);
+      const newYork = geohash(40.7, -74, 5);
+      expect(await store.hotspots({ precision: 5, threshold: 2, limit: 10 })).toEqual([
+        { cell: paris, ...centre(paris), agitatedSightings: 2, sightings: 6 },
+        { cell: newYork, ...centre(newYork), agitatedSightings: 1, sightings: 1 },
+      ]);
+    });
+
+    it("compares words heard near agitation with all reports (count and lift)", async () => {
+      // a, b and c carry an agitated citizen; every report heard "calm market".
+      expect(
+        await store.words({ threshold: 2, limit: 10, minAgitatedReports: 1, sort: "lift" }),
+      ).toEqual([
+        { word: "calm", agitatedReports: 3, reports: 5, lift: 1 },
+        { word: "market", agitatedReports: 3, reports: 5, lift: 1 },
+      ]);
+      expect(
+        await store.words({ threshold: 2, limit: 10, minAgitatedReports: 4, sort: "count" }),
+      ).toEqual([]);
+    });
+
+    it("gives a citizen's timeline and a drone's path with its gaps", async () => {
+      const iso = (h: number) => new Date(T0 + h * HOUR).toISOString();
+      expect(await store.citizenSightings("Ann", {})).toEqual([
+        { ts: iso(0), score: 1, droneId: "d1", lat: 48.85, lon: 2.35, reportId: "a" },
+        { ts: iso(0.5), score: 0.5, droneId: "d2", lat: 40.7, lon: -74, reportId: "b" },
+        { ts: iso(25), score: 8, droneId: "d2", lat: 48.85, lon: 2.35, reportId: "e" },
+      ]);
+      const path = await store.droneReports("d1", {});
+      expect(path.map((p) => [p.ts, p.citizens, p.gapSeconds, p.battery])).toEqual([
+        [iso(0), 2, null, null],
+        [iso(1), 3, 3600, null],
+        [iso(1.5), 0, 1800, null],
+      ]);
+    });
+
+    it("counts reports per drone per interval and finds the silent drones", async () => {
+      const iso = (h: number) => new Date(T0 + h * HOUR).toISOString();
+      expect(await store.coverage({ intervalMs: HOUR })).toEqual([
+        { droneId: "d1", bucket: iso(0), reports: 1 },
+        { droneId: "d1", bucket: iso(1), reports: 2 },
+        { droneId: "d2", bucket: iso(0), reports: 1 },
+        { droneId: "d2", bucket: iso(25), reports: 1 },
+      ]);
+      expect(await store.silentDrones({ silentMs: HOUR })).toEqual([
+        { droneId: "d1", lastSeen: iso(1.5), silentMinutes: 23.5 * 60 },
+      ]);
+    });
+
+    it("moves an alert through its lifecycle with an audit trail", async () => {
+      const [ann] = (await store.listAlerts({})).filter((a) => a.citizen === "Ann");
+      const id = ann!.alertId;
+      const acked = await store.changeAlertState(id, "ack", {
+        operator: "zoe",
+        reason: "patrol sent",
+        at: T0 + 2 * HOUR,
+      });
+      expect(acked).toMatchObject({ alertId: id, state: "acked", occurrences: 2 });
+      expect(acked.audit).toEqual([
+        {
+          at: new Date(T0 + 2 * HOUR).toISOString(),
+          operator: "zoe",
+          action: "ack",
+          reason: "patrol sent",
+          from: "open",
+          to: "acked",
+        },
+      ]);
+      await expect(
+        store.changeAlertState(id, "ack", { operator: "zoe", reason: "again", at: T0 }),
+      ).rejects.toThrow(/already acked/);
+      const resolved = await store.changeAlertState(id, "resolve", {
+        operator: "max",
+        reason: "calm again",
+        at: T0 + 3 * HOUR,
+      });
+      expect(resolved.state).toBe("resolved");
+      expect(resolved.audit.map((e) => [e.action, e.from, e.to])).toEqual([
+        ["ack", "open", "acked"],
+        ["resolve", "acked", "resolved"],
+      ]);
+      expect((await store.getAlert(id))?.state).toBe("resolved");
+      expect(await store.getAlert("al_nope")).toBeUndefined();
+      await expect(
+        store.changeAlertState("al_nope", "ack", { operator: "zoe", reason: "x", at: T0 }),
+      ).rejects.toThrow(/no alert al_nope/);
+      const changes = await store.alertStateChanges(T0 + 2.5 * HOUR);
+      expect(changes).toEqual([{ alertId: id, state: "resolved", changedAt: T0 + 3 * HOUR }]);
+      // A redelivered event of the resolved alert must not reopen it.
+      const tracker = new AlertTracker({ ...defaultRuleSet(), cooldownMs: HOUR });
+      await store.recordAlertEvents(DATA.slice(0, 2).flatMap((r) => tracker.observe(r, T0 + 1)));
+      expect((await store.getAlert(id))?.state).toBe("resolved");
+      expect((await store.counts()).alerts).toEqual({ open: 1, acked: 0, resolved: 1 });
     });
   });
 }

@@ -1,5 +1,5 @@
 import type { Alert, AlertEvent, AlertState } from "../../domain/alert.js";
-import type { AuditEntry } from "../../domain/alert-lifecycle.js";
+import type { AlertAction, AuditEntry } from "../../domain/alert-lifecycle.js";
 import type { Report } from "../../domain/report.js";
 
 /**
@@ -161,6 +161,20 @@ export interface RawQueryResult {
   rows: Record<string, unknown>[];
 }
 
+export interface StateChange {
+  operator: string;
+  reason: string;
+  /** Epoch ms. */
+  at: number;
+}
+
+export interface AlertStateChange {
+  alertId: string;
+  state: AlertState;
+  /** Epoch ms. */
+  changedAt: number;
+}
+
 /** An alert with the trail of who changed its state, when and why. */
 export interface AlertWithAudit extends Alert {
   audit: AuditEntry[];
@@ -191,15 +205,40 @@ export interface Store {
   /** Alerts that may still fold repeats: not resolved, last seen within `cooldownMs` of the newest. */
   recentOpenAlerts(cooldownMs: number): Promise<Alert[]>;
   listAlerts(filter: AlertFilter): Promise<Alert[]>;
+  /** One alert with its audit trail, or undefined. */
+  getAlert(alertId: string): Promise<AlertWithAudit | undefined>;
+  /**
+   * Moves an alert along its lifecycle (open -> acked -> resolved) and records
+   * operator, time and reason. Throws AlertNotFoundError / AlertStateError.
+   */
+  changeAlertState(
+    alertId: string,
+    action: AlertAction,
+    change: StateChange,
+  ): Promise<AlertWithAudit>;
+  /** Alerts whose state an operator changed at or after `sinceMs` (the live consumer follows these). */
+  alertStateChanges(sinceMs: number): Promise<AlertStateChange[]>;
 
   counts(): Promise<StoreCounts>;
 
-  /** Stored reports matching the filter, oldest first, streamed. */
+  /** Stored reports matching the filter, oldest first (event time, then reportId), streamed. */
   reports(filter: ReportFilter): AsyncIterable<Report>;
+  /** How many stored reports match, ignoring `after` and `limit` (the total an export shows). */
+  countReports(filter: ReportFilter): Promise<number>;
   topAgitated(options: TimeRange & { threshold: number; limit: number }): Promise<TopAgitatedRow[]>;
   scoreTrend(options: TrendOptions): Promise<ScoreTrendRow[]>;
   crowdTrend(options: TrendOptions): Promise<CrowdTrendRow[]>;
   agitatedTrend(options: TrendOptions & { threshold: number }): Promise<AgitatedTrendRow[]>;
+  hotspots(options: HotspotOptions): Promise<HotspotRow[]>;
+  words(options: WordOptions): Promise<WordRow[]>;
+  /** Every sighting of one citizen, oldest first (event time, then reportId). */
+  citizenSightings(name: string, range: TimeRange): Promise<SightingRow[]>;
+  /** Every report of one drone, oldest first, with the gap since its previous report in the range. */
+  droneReports(droneId: string, range: TimeRange): Promise<DroneReportRow[]>;
+  /** Reports per drone per epoch-aligned bucket, ordered by drone then bucket. */
+  coverage(options: TrendOptions): Promise<CoverageRow[]>;
+  /** Drones whose last report is older than `silentMs` before the newest report of any drone in the range. */
+  silentDrones(options: TimeRange & { silentMs: number }): Promise<SilentDroneRow[]>;
 
   /** The raw escape hatch, in the store's own language. */
   readonly rawQueryLanguage: "sql" | "dsl";

@@ -5,7 +5,7 @@ import {
   AlertNotFoundError,
   nextState,
 } from "../../../domain/alert-lifecycle.js";
-import type { AlertFilter, AlertWithAudit } from "../types.js";
+import type { AlertFilter, AlertStateChange, AlertWithAudit, StateChange } from "../types.js";
 
 export interface SegmentRecord {
   id: string;
@@ -272,13 +272,13 @@ export class Catalog {
   }
 
   /** Alerts whose state an operator changed at or after `sinceMs`. */
-  alertStateChanges(sinceMs: number): { alertId: string; state: AlertState; changedAt: number }[] {
+  alertStateChanges(sinceMs: number): AlertStateChange[] {
     return this.db
       .prepare(
         `SELECT alert_id AS alertId, state, state_changed_ms AS changedAt FROM alerts
          WHERE state_changed_ms >= ? ORDER BY state_changed_ms`,
       )
-      .all(sinceMs) as { alertId: string; state: AlertState; changedAt: number }[];
+      .all(sinceMs) as AlertStateChange[];
   }
 
   alertCounts(): Record<AlertState, number> {
@@ -319,13 +319,6 @@ interface AuditRow {
   reason: string;
   from: AlertState;
   to: AlertState;
-}
-
-export interface StateChange {
-  operator: string;
-  reason: string;
-  /** Epoch ms. */
-  at: number;
 }
 
 interface AlertRow {

@@ -1,9 +1,21 @@
 import { mkdirSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import type { AlertEvent } from "../../../domain/alert.js";
+import type { AlertAction } from "../../../domain/alert-lifecycle.js";
 import { BackendError } from "../../../domain/errors.js";
 import { isProcessAlive } from "../../process-alive.js";
-import type { ArchivedReport, RawQueryResult, Store, WriteResult } from "../types.js";
+import type {
+  ArchivedReport,
+  HotspotOptions,
+  RawQueryResult,
+  ReportFilter,
+  StateChange,
+  Store,
+  TimeRange,
+  TrendOptions,
+  WordOptions,
+  WriteResult,
+} from "../types.js";
 import { Catalog } from "./catalog.js";
 import { DuckSession } from "./duck.js";
 import { ParquetQueries } from "./parquet-queries.js";
@@ -130,6 +142,18 @@ class EmbeddedStore implements Store {
     return this.catalog.listAlerts(filter);
   }
 
+  async getAlert(alertId: string) {
+    return this.catalog.getAlert(alertId);
+  }
+
+  async changeAlertState(alertId: string, action: AlertAction, change: StateChange) {
+    return this.catalog.changeAlertState(alertId, action, change);
+  }
+
+  async alertStateChanges(sinceMs: number) {
+    return this.catalog.alertStateChanges(sinceMs);
+  }
+
   async counts() {
     return {
       reports: this.catalog.rowCount("reports"),
@@ -152,6 +176,27 @@ class EmbeddedStore implements Store {
   }
   agitatedTrend(options: Parameters<Store["agitatedTrend"]>[0]) {
     return this.queries.agitatedTrend(options);
+  }
+  countReports(filter: ReportFilter) {
+    return this.queries.countReports(filter);
+  }
+  hotspots(options: HotspotOptions) {
+    return this.queries.hotspots(options);
+  }
+  words(options: WordOptions) {
+    return this.queries.words(options);
+  }
+  citizenSightings(name: string, range: TimeRange) {
+    return this.queries.citizen(name, range);
+  }
+  droneReports(droneId: string, range: TimeRange) {
+    return this.queries.drone(droneId, range);
+  }
+  coverage(options: TrendOptions) {
+    return this.queries.coverage(options);
+  }
+  silentDrones(options: TimeRange & { silentMs: number }) {
+    return this.queries.silentDrones(options);
   }
 
   async rawQuery(text: string): Promise<RawQueryResult> {
