@@ -8,6 +8,9 @@ export interface AlertActions {
   ack(alertId: string, reason: string): Promise<void>;
   /** Closes the alert, with the operator's reason. */
   resolve(alertId: string, reason: string): Promise<void>;
-  /** Silences new alerts about `citizen` until `untilMs` (epoch ms). */
-  mute(citizen: string, untilMs: number): Promise<void>;
+  /**
+   * Silences new alerts about `citizen` until `untilMs` (epoch ms) beyond this
+   * console. Optional: without it a mute hides the citizen in this console only.
+   */
+  mute?(citizen: string, untilMs: number): Promise<void>;
 }

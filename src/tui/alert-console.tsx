@@ -261,8 +261,8 @@ function runAction(
       done = `resolved ${intent.citizen}'s alert`;
       break;
     case "mute":
-      call = actions.mute(intent.citizen, intent.untilMs);
-      done = `muted ${intent.citizen} until ${new Date(intent.untilMs).toISOString()}`;
+      call = actions.mute ? actions.mute(intent.citizen, intent.untilMs) : Promise.resolve();
+      done = `muted ${intent.citizen} until ${new Date(intent.untilMs).toISOString()}${actions.mute ? "" : " in this console"}`;
       break;
   }
   call.then(

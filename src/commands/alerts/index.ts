@@ -4,10 +4,13 @@ import { openStore, openStream } from "../../cli/backends.js";
 import { backendFlags, PwCommand } from "../../cli/base-command.js";
 import type { BackendSettings } from "../../cli/config.js";
 import { notifierFromFlags, notifyFlags } from "../../cli/notify-flags.js";
+import { resolveOperator } from "../../cli/operator.js";
 import { ruleFlags, ruleOptions } from "../../cli/rule-flags.js";
 import { watchRuleFile } from "../../cli/rules.js";
 import { shutdownSignal } from "../../cli/shutdown.js";
 import { type AlertConsumerSummary, runAlertConsumer } from "../../pipeline/alert-consumer.js";
+import { changeAlertState } from "../../pipeline/alert-state.js";
+import type { AlertActions } from "../../tui/alert-actions.js";
 import { type NdjsonWatchSummary, watchAlertsAsNdjson } from "../../tui/ndjson-watch.js";
 import { type AlertWatchSummary, runAlertWatch } from "../../tui/run-alert-watch.js";
 import { isInteractiveTerminal } from "../../tui/terminal.js";
@@ -99,7 +102,18 @@ With --watch it consumes nothing: it watches the alerts the consumers raise, in 
       const store = openStore(settings);
       try {
         // The store has no alert lifecycle yet: the console runs without actions (read-only).
-        return await runAlertWatch({ stream, store, readonly, signal: shutdownSignal() });
+        const operator = resolveOperator(undefined);
+        const change = (alertId: string, action: "ack" | "resolve", reason: string) =>
+          changeAlertState(store, stream, alertId, action, {
+            operator,
+            reason,
+            at: Date.now(),
+          }).then(() => undefined);
+        const actions: AlertActions = {
+          ack: (alertId, reason) => change(alertId, "ack", reason),
+          resolve: (alertId, reason) => change(alertId, "resolve", reason),
+        };
+        return await runAlertWatch({ stream, store, readonly, actions, signal: shutdownSignal() });
       } finally {
         await store.close();
       }

@@ -1,8 +1,9 @@
 import { Args, Flags } from "@oclif/core";
 import type { AlertWithAudit } from "../../backends/store/types.js";
-import { openStore } from "../../cli/backends.js";
+import { openStore, openStream } from "../../cli/backends.js";
 import { backendFlags, PwCommand } from "../../cli/base-command.js";
 import { operatorFlag, resolveOperator } from "../../cli/operator.js";
+import { changeAlertState } from "../../pipeline/alert-state.js";
 
 export default class AlertsResolve extends PwCommand {
   static override description =
@@ -20,9 +21,11 @@ export default class AlertsResolve extends PwCommand {
 
   async run(): Promise<AlertWithAudit> {
     const { args, flags } = await this.parse(AlertsResolve);
-    const store = openStore(this.settings(flags));
+    const settings = this.settings(flags);
+    const store = openStore(settings);
+    const stream = openStream(settings);
     try {
-      const alert = await store.changeAlertState(args.id, "resolve", {
+      const alert = await changeAlertState(store, stream, args.id, "resolve", {
         operator: resolveOperator(flags.operator),
         reason: flags.reason,
         at: Date.now(),
@@ -30,6 +33,7 @@ export default class AlertsResolve extends PwCommand {
       if (!this.jsonEnabled()) this.log(`${alert.alertId} is now ${alert.state}`);
       return alert;
     } finally {
+      await stream.close();
       await store.close();
     }
   }
