@@ -73,6 +73,19 @@ function expectSameRows(actual: readonly object[], expected: readonly object[]):
   });
 }
 
+/**
+ * Some reports say a word in capitals too, or twice: the words question
+ * lower-cases words and counts each once per report, in both stores.
+ */
+function mixCase(report: Report, i: number): Report {
+  const [first] = report.words;
+  if (i % 7 !== 0 || first === undefined) return report;
+  return {
+    ...report,
+    words: [first.toUpperCase(), ...report.words, first[0]!.toUpperCase() + first.slice(1)],
+  };
+}
+
 async function collect(store: Store, filter: ReportFilter): Promise<Report[]> {
   const out: Report[] = [];
   for await (const r of store.reports(filter)) out.push(r);
@@ -98,7 +111,7 @@ describe("store parity: embedded vs OpenSearch on the same simulated data", () =
       droneIntervalMs: 300_000,
       agitatedRatio: 0.05,
     });
-    reports = Array.from({ length: REPORTS }, () => simulation.next());
+    reports = Array.from({ length: REPORTS }, (_, i) => mixCase(simulation.next(), i));
     const tracker = new AlertTracker(defaultRuleSet());
     events = reports.flatMap((r) => tracker.observe(r, Date.parse(r.ts) + 500));
     for (let i = 0; i < REPORTS; i += BATCH) {
@@ -202,5 +215,103 @@ describe("store parity: embedded vs OpenSearch on the same simulated data", () =
     expect([...(await opensearch.alertedReports(ids))].sort()).toEqual(
       [...(await embedded.alertedReports(ids))].sort(),
     );
+  });
+
+  it("counts and resumes exports the same way", async () => {
+    const drone = reports[5]!.droneId;
+    for (const filter of [
+      {},
+      { drone },
+      { since: START_MS + 30 * HOUR, until: START_MS + 50 * HOUR },
+    ]) {
+      expect(await opensearch.countReports(filter)).toBe(await embedded.countReports(filter));
+    }
+    expect(await opensearch.countReports({ limit: 3 })).toBe(REPORTS);
+    const all = await collect(embedded, {});
+    const thousandth = all[999]!;
+    const after = { ts: thousandth.ts, reportId: thousandth.reportId };
+    const resumed = await collect(opensearch, { after });
+    expect(resumed.length).toBe(REPORTS - 1000);
+    expect(resumed).toEqual(await collect(embedded, { after }));
+    expect(resumed).toEqual(all.slice(1000));
+    const resumedDrone = { after, drone, limit: 50 };
+    expect(await collect(opensearch, resumedDrone)).toEqual(await collect(embedded, resumedDrone));
+  });
+
+  it("finds the same hotspots", async () => {
+    for (const options of [
+      { precision: 5, threshold: 2, limit: 50 },
+      { precision: 7, threshold: 4.5, limit: 200 },
+      {
+        precision: 6,
+        threshold: 2,
+        limit: 20,
+        since: START_MS + 24 * HOUR,
+        until: START_MS + 48 * HOUR,
+      },
+    ]) {
+      const want = await embedded.hotspots(options);
+      expect(want.length).toBeGreaterThan(0);
+      expect(await opensearch.hotspots(options)).toEqual(want);
+    }
+  });
+
+  it("compares the same words", async () => {
+    for (const options of [
+      { threshold: 2, limit: 30, minAgitatedReports: 3, sort: "lift" as const },
+      { threshold: 2, limit: 30, minAgitatedReports: 1, sort: "count" as const },
+      {
+        threshold: 4.5,
+        limit: 1000,
+        minAgitatedReports: 0,
+        sort: "lift" as const,
+        since: START_MS + 10 * HOUR,
+      },
+    ]) {
+      const want = await embedded.words(options);
+      expect(want.length).toBeGreaterThan(0);
+      expect(await opensearch.words(options)).toEqual(want);
+    }
+  });
+
+  it("gives the same citizen timelines and drone paths", async () => {
+    const agitated = reports.find((r) => r.citizens.some((c) => c.score < 2))!;
+    const names = [
+      agitated.citizens[0]!.name,
+      reports[11]!.citizens[0]?.name ?? "nobody",
+      "nobody",
+    ];
+    const ranges = [{}, { since: START_MS + 20 * HOUR, until: START_MS + 40 * HOUR }];
+    for (const range of ranges) {
+      for (const name of names) {
+        const want = await embedded.citizenSightings(name, range);
+        if (name !== "nobody") expect(want.length).toBeGreaterThan(0);
+        expect(await opensearch.citizenSightings(name, range)).toEqual(want);
+      }
+      for (const drone of [reports[0]!.droneId, reports[13]!.droneId]) {
+        const want = await embedded.droneReports(drone, range);
+        expect(want.length).toBeGreaterThan(0);
+        expectSameRows(await opensearch.droneReports(drone, range), want);
+      }
+    }
+  });
+
+  it("counts the same coverage and finds the same silent drones", async () => {
+    for (const options of [
+      { intervalMs: HOUR },
+      { intervalMs: 6 * HOUR, since: START_MS + 5 * HOUR + 1234, until: START_MS + 40 * HOUR },
+    ]) {
+      const want = await embedded.coverage(options);
+      expect(want.length).toBeGreaterThan(0);
+      expect(await opensearch.coverage(options)).toEqual(want);
+    }
+    for (const options of [
+      { silentMs: 0 },
+      { silentMs: 60_000 },
+      { silentMs: 60_000, until: START_MS + 30 * HOUR + 7 },
+      { silentMs: HOUR, since: START_MS + HOUR },
+    ]) {
+      expectSameRows(await opensearch.silentDrones(options), await embedded.silentDrones(options));
+    }
   });
 });

@@ -24,6 +24,23 @@ describe("alert documents", () => {
     expect(alertOf(doc)).toEqual({ ...alert("a1", 2), state: "acked" });
   });
 
+  it("carry the operators' state, change time and audit trail over an update", () => {
+    const audit = [
+      {
+        at: "2026-11-26T12:00:00.000Z",
+        operator: "zoe",
+        action: "ack" as const,
+        reason: "on it",
+        from: "open" as const,
+        to: "acked" as const,
+      },
+    ];
+    const stored = { state: "acked" as const, stateChangedMs: 42, audit };
+    const doc = alertDocument(alert("a1", 3), stored);
+    expect(doc).toMatchObject(stored);
+    expect(alertOf(doc)).toEqual({ ...alert("a1", 3), state: "acked" });
+  });
+
   it("keeps the newest version of each alert: most occurrences, first of equals", () => {
     const first = alert("a1", 2, { lastScore: 1 });
     const latest = latestAlerts([

@@ -1,4 +1,5 @@
 import type { Alert, AlertEvent, AlertState } from "../../../domain/alert.js";
+import type { AuditEntry } from "../../../domain/alert-lifecycle.js";
 import { BackendError } from "../../../domain/errors.js";
 import type { AlertFilter } from "../types.js";
 import { serializeOperation } from "./bulk-body.js";
@@ -12,14 +13,25 @@ const MAX_CONFLICT_ROUNDS = 5;
 const PAGE_SIZE = 1000;
 const IDS_PER_MGET = 1000;
 
-/** An alert as indexed: the Alert plus the epoch times queries sort and filter on. */
+/**
+ * An alert as indexed: the Alert plus the epoch times queries sort and filter
+ * on, and once an operator changed its state, when and the audit trail.
+ */
 export interface AlertDocument extends Alert {
   detectedMs?: number;
   lastReportMs?: number;
+  stateChangedMs?: number;
+  audit?: AuditEntry[];
 }
 
-export function alertDocument(alert: Alert, state: AlertState): AlertDocument {
-  const doc: AlertDocument = { ...alert, state };
+/** What operators own in an alert document: kept as is when the consumer updates the alert. */
+export type OperatorFields = Pick<AlertDocument, "state" | "stateChangedMs" | "audit">;
+
+export function alertDocument(alert: Alert, operator: AlertState | OperatorFields): AlertDocument {
+  const owned = typeof operator === "string" ? { state: operator } : operator;
+  const doc: AlertDocument = { ...alert, state: owned.state };
+  if (owned.stateChangedMs !== undefined) doc.stateChangedMs = owned.stateChangedMs;
+  if (owned.audit !== undefined) doc.audit = owned.audit;
   const detectedMs = Date.parse(alert.detectedAt);
   const lastReportMs = Date.parse(alert.lastReportTs);
   if (Number.isFinite(detectedMs)) doc.detectedMs = detectedMs;
@@ -28,7 +40,13 @@ export function alertDocument(alert: Alert, state: AlertState): AlertDocument {
 }
 
 export function alertOf(doc: AlertDocument): Alert {
-  const { detectedMs: _detected, lastReportMs: _lastReport, ...alert } = doc;
+  const {
+    detectedMs: _detected,
+    lastReportMs: _lastReport,
+    stateChangedMs: _changed,
+    audit: _audit,
+    ...alert
+  } = doc;
   return alert;
 }
 
@@ -86,7 +104,9 @@ interface SearchPage<S> {
  * produced alert events in `<prefix>alert-reports`. Without scripts, an alert is
  * updated by read, compare, then write guarded by its sequence number: a
  * concurrent change makes the write fail with 409 and the round starts again.
- * The stored `state` is never overwritten: operators own it.
+ * The stored `state` (and its audit trail) is never overwritten: operators own
+ * it, and the sequence-number guard makes a write that raced an operator's
+ * change fail and start again from the changed state.
  */
 export class AlertStore {
   constructor(
@@ -108,7 +128,7 @@ export class AlertStore {
       const stored = await this.mget<AlertDocument>(
         this.layout.alerts,
         [...pending.keys()],
-        ["occurrences", "state"],
+        ["occurrences", "state", "stateChangedMs", "audit"],
       );
       const lines: string[] = [];
       const ids: string[] = [];
@@ -129,7 +149,8 @@ export class AlertStore {
               action: "index",
               index: this.layout.alerts,
               id: alertId,
-              source: alertDocument(alert, current._source.state),
+              // The whole document is replaced: carry the operators' fields over.
+              source: alertDocument(alert, current._source),
               ...(current._seq_no !== undefined && { ifSeqNo: current._seq_no }),
               ...(current._primary_term !== undefined && { ifPrimaryTerm: current._primary_term }),
             }),

@@ -62,7 +62,7 @@ export function templateNames(prefix: string): string[] {
 export function indexTemplates(layout: IndexLayout): Record<string, IndexTemplate> {
   const { prefix } = layout;
   return {
-    [`${prefix}reports`]: template([layout.reportsPattern], REPORT_MAPPINGS),
+    [`${prefix}reports`]: template([layout.reportsPattern], REPORT_MAPPINGS, REPORT_ANALYSIS),
     [`${prefix}sightings`]: template([layout.sightingsPattern], SIGHTING_MAPPINGS),
     [`${prefix}alerts`]: template([layout.alerts], ALERT_MAPPINGS),
     [`${prefix}alert-reports`]: template([layout.alertReports], ALERT_REPORT_MAPPINGS),
@@ -76,7 +76,11 @@ export interface IndexTemplate {
   _meta: { managed_by: string };
 }
 
-function template(patterns: string[], mappings: Record<string, unknown>): IndexTemplate {
+function template(
+  patterns: string[],
+  mappings: Record<string, unknown>,
+  settings: Record<string, unknown> = {},
+): IndexTemplate {
   return {
     index_patterns: patterns,
     priority: TEMPLATE_PRIORITY,
@@ -86,6 +90,7 @@ function template(patterns: string[], mappings: Record<string, unknown>): IndexT
         // second node to hold it, none on a single node (so health stays green).
         number_of_shards: 1,
         auto_expand_replicas: "0-1",
+        ...settings,
       },
       mappings,
     },
@@ -98,6 +103,16 @@ const double = { type: "double" };
 /** Times are sent as UTC ISO strings (parsed in TS); queries may use ISO dates or epoch ms. */
 const date = { type: "date", format: "strict_date_optional_time||epoch_millis" };
 const geoPoint = { type: "geo_point" };
+
+/**
+ * `words.lower` keys each report by its distinct lower-cased words at index
+ * time (a keyword's doc values hold each value once per document), so the words
+ * question counts reports per word exactly, without scripts. The lowercase
+ * filter maps code point by code point, as the embedded store's lower() does.
+ */
+const REPORT_ANALYSIS = {
+  analysis: { normalizer: { pw_lowercase: { type: "custom", filter: ["lowercase"] } } },
+};
 
 /**
  * Reports: the known fields are mapped explicitly; unknown top-level fields of
@@ -132,7 +147,7 @@ const REPORT_MAPPINGS = {
     citizens: { properties: { name: keyword, score: double } },
     citizenCount: { type: "integer" },
     minScore: double,
-    words: keyword,
+    words: { type: "keyword", fields: { lower: { type: "keyword", normalizer: "pw_lowercase" } } },
     telemetry: {
       properties: {
         battery: double,
@@ -186,6 +201,8 @@ const ALERT_MAPPINGS = {
     words: keyword,
     detectedMs: date,
     lastReportMs: date,
+    // When an operator last changed the state (absent until then); the audit trail stays unindexed.
+    stateChangedMs: date,
   },
 };
 

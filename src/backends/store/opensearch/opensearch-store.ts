@@ -1,27 +1,44 @@
 import type { AlertEvent } from "../../../domain/alert.js";
+import type { AlertAction } from "../../../domain/alert-lifecycle.js";
 import type { Report } from "../../../domain/report.js";
 import type {
   AlertFilter,
+  AlertStateChange,
+  AlertWithAudit,
   ArchivedReport,
+  CoverageRow,
+  DroneReportRow,
+  HotspotOptions,
+  HotspotRow,
   RawQueryResult,
   ReportFilter,
+  SightingRow,
+  SilentDroneRow,
+  StateChange,
   Store,
   StoreCounts,
   TimeRange,
   TrendOptions,
+  WordOptions,
+  WordRow,
   WriteResult,
 } from "../types.js";
+import { AlertLifecycleStore } from "./alert-lifecycle-store.js";
 import { AlertStore } from "./alert-store.js";
 import { BulkWriter, sendBulkWith } from "./bulk-writer.js";
 import { type OpenSearchStoreOptions, resolveOpenSearchConfig } from "./config.js";
+import { FleetQueries } from "./fleet-queries.js";
+import { hotspots } from "./hotspots-query.js";
 import { OpenSearchHttp } from "./http.js";
 import { type IndexLayout, indexLayout, indexTemplates } from "./index-layout.js";
 import { type DslTarget, parseDslQuery, searchAnswerRows } from "./raw-query.js";
 import { ReportWriter } from "./report-writer.js";
-import { streamReports } from "./reports-query.js";
+import { countReports, streamReports } from "./reports-query.js";
 import { RequestSlots } from "./request-slots.js";
+import { citizenSightings, droneReports } from "./timeline-queries.js";
 import { topAgitated } from "./top-agitated-query.js";
 import { TrendQueries } from "./trend-queries.js";
+import { words } from "./words-query.js";
 
 export type { OpenSearchStoreOptions } from "./config.js";
 
@@ -47,7 +64,9 @@ class OpenSearchStore implements Store {
   private readonly layout: IndexLayout;
   private readonly reportWriter: ReportWriter;
   private readonly alerts: AlertStore;
+  private readonly lifecycle: AlertLifecycleStore;
   private readonly trends: TrendQueries;
+  private readonly fleet: FleetQueries;
   private readonly reportsPageSize: number;
   private templatesInstalled: Promise<void> | undefined;
 
@@ -64,7 +83,9 @@ class OpenSearchStore implements Store {
     });
     this.reportWriter = new ReportWriter(this.layout, this.http, bulk, config.bulk);
     this.alerts = new AlertStore(this.http, this.layout, bulk);
+    this.lifecycle = new AlertLifecycleStore(this.http, this.layout);
     this.trends = new TrendQueries(this.http, this.layout);
+    this.fleet = new FleetQueries(this.http, this.layout);
   }
 
   async writeReports(batch: readonly ArchivedReport[]): Promise<WriteResult> {
@@ -93,6 +114,23 @@ class OpenSearchStore implements Store {
     return this.alerts.list(filter);
   }
 
+  getAlert(alertId: string): Promise<AlertWithAudit | undefined> {
+    return this.lifecycle.get(alertId);
+  }
+
+  changeAlertState(
+    alertId: string,
+    action: AlertAction,
+    change: StateChange,
+  ): Promise<AlertWithAudit> {
+    return this.lifecycle.change(alertId, action, change);
+  }
+
+  async alertStateChanges(sinceMs: number): Promise<AlertStateChange[]> {
+    await this.refresh(this.layout.alerts);
+    return this.lifecycle.changes(sinceMs);
+  }
+
   async counts(): Promise<StoreCounts> {
     const { reportsPattern, sightingsPattern, alerts } = this.layout;
     await this.refresh(reportsPattern, sightingsPattern, alerts);
@@ -107,6 +145,11 @@ class OpenSearchStore implements Store {
   async *reports(filter: ReportFilter): AsyncIterable<Report> {
     await this.refresh(this.layout.reportsPattern);
     yield* streamReports(this.http, this.layout, filter, this.reportsPageSize);
+  }
+
+  async countReports(filter: ReportFilter): Promise<number> {
+    await this.refresh(this.layout.reportsPattern);
+    return countReports(this.http, this.layout, filter);
   }
 
   async topAgitated(options: TimeRange & { threshold: number; limit: number }) {
@@ -127,6 +170,36 @@ class OpenSearchStore implements Store {
   async agitatedTrend(options: TrendOptions & { threshold: number }) {
     await this.refresh(this.layout.reportsPattern, this.layout.sightingsPattern);
     return this.trends.agitatedTrend(options);
+  }
+
+  async hotspots(options: HotspotOptions): Promise<HotspotRow[]> {
+    await this.refresh(this.layout.sightingsPattern);
+    return hotspots(this.http, this.layout, options);
+  }
+
+  async words(options: WordOptions): Promise<WordRow[]> {
+    await this.refresh(this.layout.reportsPattern);
+    return words(this.http, this.layout, options);
+  }
+
+  async citizenSightings(name: string, range: TimeRange): Promise<SightingRow[]> {
+    await this.refresh(this.layout.sightingsPattern);
+    return citizenSightings(this.http, this.layout, name, range);
+  }
+
+  async droneReports(droneId: string, range: TimeRange): Promise<DroneReportRow[]> {
+    await this.refresh(this.layout.reportsPattern);
+    return droneReports(this.http, this.layout, droneId, range);
+  }
+
+  async coverage(options: TrendOptions): Promise<CoverageRow[]> {
+    await this.refresh(this.layout.reportsPattern);
+    return this.fleet.coverage(options);
+  }
+
+  async silentDrones(options: TimeRange & { silentMs: number }): Promise<SilentDroneRow[]> {
+    await this.refresh(this.layout.reportsPattern);
+    return this.fleet.silentDrones(options);
   }
 
   /**

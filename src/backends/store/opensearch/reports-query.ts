@@ -1,4 +1,4 @@
-import { BackendError } from "../../../domain/errors.js";
+import { BackendError, UsageError } from "../../../domain/errors.js";
 import type { Report } from "../../../domain/report.js";
 import type { ReportFilter } from "../types.js";
 import type { OpenSearchHttp } from "./http.js";
@@ -63,7 +63,8 @@ export async function* streamReports(
 
   let pit = await openPointInTime(http, pointInTimeTarget(layout.reportsPattern, indices));
   try {
-    let searchAfter: unknown[] | undefined;
+    // Resuming is where search_after starts: the export order is the sort order.
+    let searchAfter = filter.after && resumeKey(filter.after);
     let pageSize = Math.min(FIRST_PAGE_SIZE, maxPageSize);
     while (remaining > 0) {
       const size = Math.min(pageSize, remaining);
@@ -93,6 +94,34 @@ export async function* streamReports(
   } finally {
     await closePointInTime(http, pit);
   }
+}
+
+/**
+ * The sort key of the report to resume after: `ts` sorts by its epoch ms. A
+ * report stored with the same key is itself excluded, as in the embedded store.
+ */
+export function resumeKey(after: NonNullable<ReportFilter["after"]>): unknown[] {
+  const tsMs = Date.parse(after.ts);
+  if (!Number.isFinite(tsMs)) throw new UsageError(`cannot resume after "${after.ts}": not a time`);
+  return [tsMs, after.reportId];
+}
+
+/** How many reports match the filter, ignoring `after` and `limit`. */
+export async function countReports(
+  http: OpenSearchHttp,
+  layout: IndexLayout,
+  filter: ReportFilter,
+): Promise<number> {
+  const { body } = await http.request<{ count: number }>(
+    {
+      method: "POST",
+      path: `/${layout.reportsPattern}/_count`,
+      query: { ignore_unavailable: true, allow_no_indices: true },
+      body: { query: filterQuery(reportFilterClauses(filter)) },
+    },
+    "counting reports",
+  );
+  return body.count;
 }
 
 /** Pages of about PAGE_TARGET_BYTES: memory stays bounded whatever the reports weigh. */
