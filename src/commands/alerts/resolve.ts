@@ -1,40 +1,17 @@
-import { Args, Flags } from "@oclif/core";
-import type { AlertWithAudit } from "../../backends/store/types.js";
-import { openStore, openStream } from "../../cli/backends.js";
-import { backendFlags, PwCommand } from "../../cli/base-command.js";
-import { operatorFlag, resolveOperator } from "../../cli/operator.js";
-import { changeAlertState } from "../../pipeline/alert-state.js";
+import { AlertStateCommand } from "../../cli/alert-state-command.js";
 
-export default class AlertsResolve extends PwCommand {
+export default class AlertsResolve extends AlertStateCommand {
   static override description =
     "Resolve an alert: it is closed, and a new sighting of the citizen opens a new alert";
   static override examples = [
-    '<%= config.bin %> alerts resolve al_1f2e3d4c5b6a79880011 --reason "patrol sent"',
+    '<%= config.bin %> alerts resolve al_1f2e3d4c5b6a79880011 --reason "crowd dispersed"',
   ];
-  static override enableJsonFlag = true;
-  static override args = { id: Args.string({ description: "alertId", required: true }) };
-  static override flags = {
-    ...backendFlags,
-    ...operatorFlag,
-    reason: Flags.string({ description: "why, for the audit trail", required: true }),
-  };
+  // oclif reads a command's own static args and flags, not inherited ones.
+  static override args = AlertStateCommand.args;
+  static override flags = AlertStateCommand.flags;
+  protected readonly action = "resolve" as const;
 
-  async run(): Promise<AlertWithAudit> {
-    const { args, flags } = await this.parse(AlertsResolve);
-    const settings = this.settings(flags);
-    const store = openStore(settings);
-    const stream = openStream(settings);
-    try {
-      const alert = await changeAlertState(store, stream, args.id, "resolve", {
-        operator: resolveOperator(flags.operator),
-        reason: flags.reason,
-        at: Date.now(),
-      });
-      if (!this.jsonEnabled()) this.log(`${alert.alertId} is now ${alert.state}`);
-      return alert;
-    } finally {
-      await stream.close();
-      await store.close();
-    }
+  run() {
+    return this.applyAction(AlertsResolve);
   }
 }
