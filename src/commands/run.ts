@@ -1,10 +1,9 @@
 import { Flags } from "@oclif/core";
 import { alertPrinter } from "../cli/alert-output.js";
-import { openStore, openStream } from "../cli/backends.js";
+import { withAlertingSetup } from "../cli/alerting-setup.js";
 import { backendFlags, PwCommand } from "../cli/base-command.js";
-import { notifierFromFlags, notifyFlags } from "../cli/notify-flags.js";
-import { ruleFlags, ruleOptions } from "../cli/rule-flags.js";
-import { watchRuleFile } from "../cli/rules.js";
+import { notifyFlags } from "../cli/notify-flags.js";
+import { ruleFlags } from "../cli/rule-flags.js";
 import { shutdownSignal } from "../cli/shutdown.js";
 import { type PipelineSummary, runPipeline } from "../pipeline/run-pipeline.js";
 
@@ -29,29 +28,22 @@ export default class Run extends PwCommand {
   async run(): Promise<PipelineSummary> {
     const { flags } = await this.parse(Run);
     const settings = this.settings(flags);
-    const rules = watchRuleFile(ruleOptions(flags), (m) => this.info(m));
-    const stream = openStream(settings);
-    const store = openStore(settings);
-    const notify = await notifierFromFlags(flags, stream, (m) => this.info(m));
-    try {
-      const summary = await runPipeline({
-        ...(notify && { notifier: notify.notifier }),
-        stream,
-        store,
-        ruleSet: rules.current,
-        onAlert: alertPrinter(),
-        signal: shutdownSignal(),
-        untilIdle: flags["until-idle"],
-      });
-      this.info(
-        `run: ${summary.archive.stored} report(s) stored (${summary.archive.duplicates} duplicate(s) skipped), ${summary.alerts.opened} alert(s) opened`,
-      );
-      return summary;
-    } finally {
-      rules.close();
-      await notify?.close();
-      await store.close();
-      await stream.close();
-    }
+    return withAlertingSetup(
+      settings,
+      flags,
+      (m) => this.info(m),
+      async (setup) => {
+        const summary = await runPipeline({
+          ...setup,
+          onAlert: alertPrinter(),
+          signal: shutdownSignal(),
+          untilIdle: flags["until-idle"],
+        });
+        this.info(
+          `run: ${summary.archive.stored} report(s) stored (${summary.archive.duplicates} duplicate(s) skipped), ${summary.alerts.opened} alert(s) opened`,
+        );
+        return summary;
+      },
+    );
   }
 }

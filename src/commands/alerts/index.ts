@@ -1,12 +1,12 @@
 import { Flags } from "@oclif/core";
 import { alertPrinter } from "../../cli/alert-output.js";
+import { withAlertingSetup } from "../../cli/alerting-setup.js";
 import { openStore, openStream } from "../../cli/backends.js";
 import { backendFlags, PwCommand } from "../../cli/base-command.js";
 import type { BackendSettings } from "../../cli/config.js";
-import { notifierFromFlags, notifyFlags } from "../../cli/notify-flags.js";
+import { notifyFlags } from "../../cli/notify-flags.js";
 import { resolveOperator } from "../../cli/operator.js";
-import { ruleFlags, ruleOptions } from "../../cli/rule-flags.js";
-import { watchRuleFile } from "../../cli/rules.js";
+import { ruleFlags } from "../../cli/rule-flags.js";
 import { shutdownSignal } from "../../cli/shutdown.js";
 import { type AlertConsumerSummary, runAlertConsumer } from "../../pipeline/alert-consumer.js";
 import { changeAlertState } from "../../pipeline/alert-state.js";
@@ -56,30 +56,23 @@ With --watch it consumes nothing: it watches the alerts the consumers raise, in 
     const { flags } = await this.parse(Alerts);
     const settings = this.settings(flags);
     if (flags.watch) return this.watch(settings, flags.readonly);
-    const rules = watchRuleFile(ruleOptions(flags), (m) => this.info(m));
-    const stream = openStream(settings);
-    const store = openStore(settings);
-    const notify = await notifierFromFlags(flags, stream, (m) => this.info(m));
-    try {
-      const summary = await runAlertConsumer({
-        ...(notify && { notifier: notify.notifier }),
-        stream,
-        store,
-        ruleSet: rules.current,
-        onAlert: alertPrinter(process.stdout, flags.format as "ndjson" | "human" | undefined),
-        signal: shutdownSignal(),
-        untilIdle: flags["until-idle"],
-      });
-      this.info(
-        `alerts: ${summary.reports} report(s) checked, ${summary.opened} alert(s) opened, ${summary.events} event(s)`,
-      );
-      return summary;
-    } finally {
-      rules.close();
-      await notify?.close();
-      await store.close();
-      await stream.close();
-    }
+    return withAlertingSetup(
+      settings,
+      flags,
+      (m) => this.info(m),
+      async (setup) => {
+        const summary = await runAlertConsumer({
+          ...setup,
+          onAlert: alertPrinter(process.stdout, flags.format as "ndjson" | "human" | undefined),
+          signal: shutdownSignal(),
+          untilIdle: flags["until-idle"],
+        });
+        this.info(
+          `alerts: ${summary.reports} report(s) checked, ${summary.opened} alert(s) opened, ${summary.events} event(s)`,
+        );
+        return summary;
+      },
+    );
   }
 
   /** --watch: the live console on a terminal, NDJSON alert events otherwise. */
