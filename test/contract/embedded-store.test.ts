@@ -3,6 +3,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { createEmbeddedStore } from "../../src/backends/store/embedded/embedded-store.js";
+import { defaultRuleSet } from "../../src/domain/alert-rules.js";
+import { AlertTracker } from "../../src/domain/alert-tracker.js";
 import { describeStoreContract } from "./store-contract.js";
 
 const dataDir = mkdtempSync(join(tmpdir(), "pw-store-contract-"));
@@ -12,7 +14,22 @@ describeStoreContract("embedded Parquet + DuckDB", async () => createEmbeddedSto
 
 describe("embedded store specifics", () => {
   it("answers read-only SQL over reports, sightings and alerts, and refuses writes", async () => {
-    const store = createEmbeddedStore({ dataDir });
+    const store = createEmbeddedStore({ dataDir: mkdtempSync(join(tmpdir(), "pw-sql-")) });
+    const at = Date.parse("2026-03-01T00:00:00Z");
+    const reports = ["d1", "d1", "d2", "d1", "d2"].map((droneId, i) => ({
+      reportId: `s${i}`,
+      droneId,
+      ts: new Date(at + i * 60_000).toISOString(),
+      location: { lat: 48.85, lon: 2.35 },
+      citizens: [{ name: i < 2 ? "Ann" : "Bob", score: 1 }],
+      words: [],
+    }));
+    await store.writeReports(
+      reports.map((r) => ({ report: r, raw: JSON.stringify(r), receivedAt: at })),
+    );
+    await store.recordAlertEvents(
+      reports.flatMap((r) => new AlertTracker(defaultRuleSet()).observe(r, at)).slice(0, 2),
+    );
     const result = await store.rawQuery(
       "SELECT drone_id, count(*) AS n FROM reports GROUP BY drone_id ORDER BY drone_id",
     );

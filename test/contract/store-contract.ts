@@ -275,5 +275,28 @@ export function describeStoreContract(name: string, open: () => Promise<Store>):
       expect((await store.getAlert(id))?.state).toBe("resolved");
       expect((await store.counts()).alerts).toEqual({ open: 1, acked: 0, resolved: 1 });
     });
+
+    // Last: it deletes data the tests above read.
+    it("prunes whole old days, dry run first", async () => {
+      const cutoff = T0 + 24 * HOUR; // 2026-03-01 ends here; 2026-03-02 holds report "e"
+      expect(await store.prune({ beforeMs: cutoff, dryRun: true })).toEqual({
+        days: ["2026-03-01"],
+        reports: 4,
+      });
+      expect((await store.counts()).reports).toBe(5);
+      expect(await store.prune({ beforeMs: cutoff + HOUR, dryRun: false })).toEqual({
+        days: ["2026-03-01"],
+        reports: 4,
+      });
+      const left: string[] = [];
+      for await (const r of store.reports({})) left.push(r.reportId);
+      expect(left).toEqual(["e"]);
+      expect(await store.counts()).toMatchObject({ reports: 1, sightings: 1 });
+      expect(await store.prune({ beforeMs: cutoff, dryRun: false })).toEqual({
+        days: [],
+        reports: 0,
+      });
+      expect((await store.listAlerts({})).length).toBeGreaterThan(0); // alerts are kept
+    });
   });
 }

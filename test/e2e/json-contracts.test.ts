@@ -57,6 +57,7 @@ it.each([
   ["query sql", ["query", "sql", "SELECT drone_id, count(*) AS n FROM reports GROUP BY ALL"]],
   ["rules check", ["rules", "check", rules]],
   ["rules test", ["rules", "test", rules]],
+  ["store prune", ["store", "prune", "--older-than", "3650d", "--dry-run"]],
 ])("%s --json keeps its shape", async (_name, args) => {
   const run = await runPw([...args, "--json"], { env });
   expect(run.code).toBe(0);

@@ -185,6 +185,13 @@ export interface AlertFilter {
   limit?: number;
 }
 
+export interface PruneResult {
+  /** UTC days (YYYY-MM-DD) deleted, or that would be with a dry run. */
+  days: string[];
+  /** Reports in those days. */
+  reports: number;
+}
+
 export interface StoreCounts {
   reports: number;
   sightings: number;
@@ -239,6 +246,12 @@ export interface Store {
   coverage(options: TrendOptions): Promise<CoverageRow[]>;
   /** Drones whose last report is older than `silentMs` before the newest report of any drone in the range. */
   silentDrones(options: TimeRange & { silentMs: number }): Promise<SilentDroneRow[]>;
+
+  /**
+   * Retention: deletes whole UTC days of reports and sightings that end at or
+   * before `beforeMs` (alerts are kept). With `dryRun`, only says what it would delete.
+   */
+  prune(options: { beforeMs: number; dryRun: boolean }): Promise<PruneResult>;
 
   /** The raw escape hatch, in the store's own language. */
   readonly rawQueryLanguage: "sql" | "dsl";

@@ -168,6 +168,32 @@ export class Catalog {
     }
   }
 
+  /** Live report rows per UTC day (YYYY-MM-DD) for days before `beforeDay`. */
+  daysBefore(beforeDay: string): { day: string; reports: number }[] {
+    return this.db
+      .prepare(
+        `SELECT day, sum(rows) AS reports FROM segments
+         WHERE kind = 'reports' AND retired_at IS NULL AND day < ? GROUP BY day ORDER BY day`,
+      )
+      .all(beforeDay) as { day: string; reports: number }[];
+  }
+
+  /** Forgets every segment (live or retired) of these days and returns their paths, for deletion. */
+  dropDays(days: readonly string[]): string[] {
+    return this.db
+      .transaction(() => {
+        const paths: string[] = [];
+        const select = this.db.prepare("SELECT path FROM segments WHERE day = ?").pluck();
+        const drop = this.db.prepare("DELETE FROM segments WHERE day = ?");
+        for (const day of days) {
+          paths.push(...(select.all(day) as string[]));
+          drop.run(day);
+        }
+        return paths;
+      })
+      .immediate();
+  }
+
   /** Forgets segments retired more than `graceMs` ago and returns their paths, for deletion. */
   purgeRetired(graceMs: number): string[] {
     const before = Date.now() - graceMs;

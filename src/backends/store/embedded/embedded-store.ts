@@ -7,6 +7,7 @@ import { isProcessAlive } from "../../process-alive.js";
 import type {
   ArchivedReport,
   HotspotOptions,
+  PruneResult,
   RawQueryResult,
   ReportFilter,
   StateChange,
@@ -197,6 +198,32 @@ class EmbeddedStore implements Store {
   }
   silentDrones(options: TimeRange & { silentMs: number }) {
     return this.queries.silentDrones(options);
+  }
+
+  /**
+   * Drops whole days at once. Files go immediately (retention frees disk now), so
+   * a query already reading one of those days may fail; reportIds stay known, so
+   * a very late redelivery of a pruned report is still recognised.
+   */
+  async prune({ beforeMs, dryRun }: { beforeMs: number; dryRun: boolean }): Promise<PruneResult> {
+    const beforeDay = new Date(Math.floor(beforeMs / 86_400_000) * 86_400_000)
+      .toISOString()
+      .slice(0, 10);
+    const days = this.catalog.daysBefore(beforeDay);
+    const result = {
+      days: days.map((d) => d.day),
+      reports: days.reduce((n, d) => n + d.reports, 0),
+    };
+    if (!dryRun && days.length > 0) {
+      for (const path of this.catalog.dropDays(result.days))
+        rmSync(join(this.dir, path), { force: true });
+      for (const day of result.days) {
+        for (const kind of ["reports", "sightings"]) {
+          rmSync(join(this.dir, kind, `day=${day}`), { recursive: true, force: true });
+        }
+      }
+    }
+    return result;
   }
 
   async rawQuery(text: string): Promise<RawQueryResult> {

@@ -10,6 +10,7 @@ import type {
   DroneReportRow,
   HotspotOptions,
   HotspotRow,
+  PruneResult,
   RawQueryResult,
   ReportFilter,
   SightingRow,
@@ -35,6 +36,7 @@ import { type DslTarget, parseDslQuery, searchAnswerRows } from "./raw-query.js"
 import { ReportWriter } from "./report-writer.js";
 import { countReports, streamReports } from "./reports-query.js";
 import { RequestSlots } from "./request-slots.js";
+import { pruneDailyIndices } from "./retention.js";
 import { citizenSightings, droneReports } from "./timeline-queries.js";
 import { topAgitated } from "./top-agitated-query.js";
 import { TrendQueries } from "./trend-queries.js";
@@ -129,6 +131,12 @@ class OpenSearchStore implements Store {
   async alertStateChanges(sinceMs: number): Promise<AlertStateChange[]> {
     await this.refresh(this.layout.alerts);
     return this.lifecycle.changes(sinceMs);
+  }
+
+  async prune(options: { beforeMs: number; dryRun: boolean }): Promise<PruneResult> {
+    // Document counts of the indices are read from _cat: refresh so they are current.
+    await this.refresh(this.layout.reportsPattern);
+    return pruneDailyIndices(this.http, this.layout, options.beforeMs, options.dryRun);
   }
 
   async counts(): Promise<StoreCounts> {
