@@ -3,6 +3,7 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { afterEach } from "vitest";
 
 export const BIN = fileURLToPath(new URL("../../bin/run.js", import.meta.url));
 
@@ -18,12 +19,25 @@ export function freshDataDir(label: string): string {
   return mkdtempSync(join(tmpdir(), `pw-e2e-${label}-`));
 }
 
+const started = new Set<ChildProcess>();
+
+// A test that fails half-way must not leave a consumer running: whatever a test
+// started and is still alive afterwards is killed.
+afterEach(() => {
+  for (const child of started) {
+    if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
+  }
+  started.clear();
+});
+
 /** Starts the real binary as a user would; `env` adds to a clean copy of the environment. */
 export function startPw(args: readonly string[], env: Record<string, string> = {}): ChildProcess {
-  return spawn(process.execPath, [BIN, ...args], {
+  const child = spawn(process.execPath, [BIN, ...args], {
     env: { ...process.env, NO_COLOR: "1", ...env },
     stdio: ["pipe", "pipe", "pipe"],
   });
+  started.add(child);
+  return child;
 }
 
 /** Runs the real binary to completion, feeding `input` on stdin. */
