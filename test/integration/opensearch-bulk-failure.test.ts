@@ -6,7 +6,6 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { templateNames } from "../../src/backends/store/opensearch/index-layout.js";
 import { createOpenSearchStore } from "../../src/backends/store/opensearch/opensearch-store.js";
 import type { ArchivedReport, Store } from "../../src/backends/store/types.js";
 import { createEmbeddedStream } from "../../src/backends/stream/embedded/embedded-stream.js";
@@ -14,34 +13,12 @@ import { type Message, Topics } from "../../src/backends/stream/types.js";
 import type { Report } from "../../src/domain/report.js";
 import { runArchiveConsumer } from "../../src/pipeline/archive-consumer.js";
 import type { DeadLetter } from "../../src/pipeline/dead-letter.js";
+import { dropOpenSearchPrefix, requireServiceUrl, runTag } from "./services-env.js";
 
-function requireOpenSearchUrl(): string {
-  const value = process.env.PW_TEST_OPENSEARCH_URL;
-  if (!value) {
-    throw new Error(
-      "PW_TEST_OPENSEARCH_URL is not set. Start OpenSearch and export it with " +
-        "`bash scripts/services/with-services.sh npx vitest run --project integration`.",
-    );
-  }
-  return value.replace(/\/+$/, "");
-}
+const url = requireServiceUrl("PW_TEST_OPENSEARCH_URL");
+const prefix = `pwt${runTag()}-f-`;
 
-const url = requireOpenSearchUrl();
-const prefix = `pwt${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}-f-`;
-
-async function dropPrefix(): Promise<void> {
-  const call = async (path: string) => {
-    const res = await fetch(`${url}${path}`, {
-      method: "DELETE",
-      signal: AbortSignal.timeout(30_000),
-    });
-    if (res.status !== 200 && res.status !== 404) {
-      throw new Error(`DELETE ${path}: HTTP ${res.status} ${await res.text()}`);
-    }
-  };
-  await call(`/${prefix}*?expand_wildcards=all`);
-  for (const name of templateNames(prefix)) await call(`/_index_template/${name}`);
-}
+const dropPrefix = () => dropOpenSearchPrefix(url, prefix);
 
 function report(id: string, ts: string, extra: Record<string, unknown> = {}): Report {
   return {

@@ -2,43 +2,19 @@
 // index layout, configuration, the DSL escape hatch and paging past 10 000 hits.
 // Run:  bash scripts/services/with-services.sh npx vitest run --project integration test/integration/opensearch-store.test.ts
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { templateNames } from "../../src/backends/store/opensearch/index-layout.js";
 import { createOpenSearchStore } from "../../src/backends/store/opensearch/opensearch-store.js";
 import type { ArchivedReport, Store } from "../../src/backends/store/types.js";
 import { UsageError } from "../../src/domain/errors.js";
 import type { Report } from "../../src/domain/report.js";
 import { describeStoreContract } from "../contract/store-contract.js";
+import { dropOpenSearchPrefix, requireServiceUrl, runTag } from "./services-env.js";
 
-function requireOpenSearchUrl(): string {
-  const value = process.env.PW_TEST_OPENSEARCH_URL;
-  if (!value) {
-    throw new Error(
-      "PW_TEST_OPENSEARCH_URL is not set. Start OpenSearch and export it with " +
-        "`bash scripts/services/with-services.sh npx vitest run --project integration`.",
-    );
-  }
-  return value.replace(/\/+$/, "");
-}
+const url = requireServiceUrl("PW_TEST_OPENSEARCH_URL");
+const tag = runTag();
+const contractPrefix = `pwt${tag}-c-`;
+const extraPrefix = `pwt${tag}-x-`;
 
-const url = requireOpenSearchUrl();
-const runTag = `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
-const contractPrefix = `pwt${runTag}-c-`;
-const extraPrefix = `pwt${runTag}-x-`;
-
-/** Deletes a prefix's indices and templates (the prefix is unique to this run). */
-async function dropPrefix(prefix: string): Promise<void> {
-  const call = async (path: string) => {
-    const res = await fetch(`${url}${path}`, {
-      method: "DELETE",
-      signal: AbortSignal.timeout(30_000),
-    });
-    if (res.status !== 200 && res.status !== 404) {
-      throw new Error(`DELETE ${path}: HTTP ${res.status} ${await res.text()}`);
-    }
-  };
-  await call(`/${prefix}*?expand_wildcards=all`);
-  for (const name of templateNames(prefix)) await call(`/_index_template/${name}`);
-}
+const dropPrefix = (prefix: string) => dropOpenSearchPrefix(url, prefix);
 
 afterAll(async () => {
   await dropPrefix(contractPrefix);

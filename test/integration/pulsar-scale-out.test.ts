@@ -13,20 +13,10 @@ import { PulsarAdmin } from "../../src/backends/stream/pulsar/admin-client.js";
 import { parsePulsarConfig } from "../../src/backends/stream/pulsar/pulsar-config.js";
 import { createPulsarStream } from "../../src/backends/stream/pulsar/pulsar-stream.js";
 import { type Message, type Stream, Topics } from "../../src/backends/stream/types.js";
+import { requireServiceUrl } from "./services-env.js";
 
 const BIN = fileURLToPath(new URL("../../bin/run.js", import.meta.url));
 const REPORTS = 200_000;
-
-function requireEnv(name: string): string {
-  const value = process.env[name];
-  if (!value) {
-    throw new Error(
-      `${name} is not set. Start the servers and export the URLs with ` +
-        "`bash scripts/services/with-services.sh npx vitest run --project integration`.",
-    );
-  }
-  return value.replace(/\/+$/, "");
-}
 
 /** The binary runs dist/: refuse to test a build older than the driver's sources. */
 function requireFreshBuild(): void {
@@ -128,10 +118,10 @@ async function output(args: string[], timeoutMs = 60_000): Promise<string> {
 }
 
 beforeAll(async () => {
-  url = requireEnv("PW_TEST_PULSAR_URL");
+  url = requireServiceUrl("PW_TEST_PULSAR_URL");
   env = {
-    PW_PULSAR_WEB_URL: requireEnv("PW_TEST_PULSAR_ADMIN_URL"),
-    PW_PULSAR_WS_URL: requireEnv("PW_TEST_PULSAR_WS_URL"),
+    PW_PULSAR_WEB_URL: requireServiceUrl("PW_TEST_PULSAR_ADMIN_URL"),
+    PW_PULSAR_WS_URL: requireServiceUrl("PW_TEST_PULSAR_WS_URL"),
     PW_PULSAR_NAMESPACE: namespace,
   };
   admin = new PulsarAdmin(parsePulsarConfig({ url, env }));

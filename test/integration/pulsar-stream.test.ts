@@ -9,17 +9,7 @@ import { createPulsarStream } from "../../src/backends/stream/pulsar/pulsar-stre
 import type { Message, Stream } from "../../src/backends/stream/types.js";
 import { BackendError } from "../../src/domain/errors.js";
 import { describeStreamContract } from "../contract/stream-contract.js";
-
-function requireEnv(name: string): string {
-  const value = process.env[name];
-  if (!value) {
-    throw new Error(
-      `${name} is not set. Start the servers and export the URLs with ` +
-        "`bash scripts/services/with-services.sh npx vitest run --project integration`.",
-    );
-  }
-  return value.replace(/\/+$/, "");
-}
+import { requireServiceUrl } from "./services-env.js";
 
 /** A fresh namespace per run, so reruns and other users of the broker never collide. */
 const namespace = `public/pwtest-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
@@ -28,10 +18,10 @@ let url = "";
 let admin: PulsarAdmin;
 
 beforeAll(async () => {
-  url = requireEnv("PW_TEST_PULSAR_URL");
+  url = requireServiceUrl("PW_TEST_PULSAR_URL");
   env = {
-    PW_PULSAR_WEB_URL: requireEnv("PW_TEST_PULSAR_ADMIN_URL"),
-    PW_PULSAR_WS_URL: requireEnv("PW_TEST_PULSAR_WS_URL"),
+    PW_PULSAR_WEB_URL: requireServiceUrl("PW_TEST_PULSAR_ADMIN_URL"),
+    PW_PULSAR_WS_URL: requireServiceUrl("PW_TEST_PULSAR_WS_URL"),
     PW_PULSAR_NAMESPACE: namespace,
   };
   admin = new PulsarAdmin(parsePulsarConfig({ url, env }));
@@ -120,7 +110,7 @@ describe("Pulsar driver beyond the contract", () => {
   let relayed: Stream;
 
   beforeAll(async () => {
-    const wsUrl = await relay.start(new URL(requireEnv("PW_TEST_PULSAR_WS_URL")));
+    const wsUrl = await relay.start(new URL(requireServiceUrl("PW_TEST_PULSAR_WS_URL")));
     direct = createPulsarStream({ url, env });
     relayed = createPulsarStream({ url, env: { ...env, PW_PULSAR_WS_URL: wsUrl } });
   });

@@ -9,7 +9,6 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createEmbeddedStore } from "../../src/backends/store/embedded/embedded-store.js";
-import { templateNames } from "../../src/backends/store/opensearch/index-layout.js";
 import { createOpenSearchStore } from "../../src/backends/store/opensearch/opensearch-store.js";
 import type { ArchivedReport, ReportFilter, Store } from "../../src/backends/store/types.js";
 import type { AlertEvent } from "../../src/domain/alert.js";
@@ -17,20 +16,10 @@ import { defaultRuleSet } from "../../src/domain/alert-rules.js";
 import { AlertTracker } from "../../src/domain/alert-tracker.js";
 import type { Report } from "../../src/domain/report.js";
 import { createSimulation } from "../../src/domain/simulation/simulation.js";
+import { dropOpenSearchPrefix, requireServiceUrl, runTag } from "./services-env.js";
 
-function requireOpenSearchUrl(): string {
-  const value = process.env.PW_TEST_OPENSEARCH_URL;
-  if (!value) {
-    throw new Error(
-      "PW_TEST_OPENSEARCH_URL is not set. Start OpenSearch and export it with " +
-        "`bash scripts/services/with-services.sh npx vitest run --project integration`.",
-    );
-  }
-  return value.replace(/\/+$/, "");
-}
-
-const url = requireOpenSearchUrl();
-const prefix = `pwt${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}-p-`;
+const url = requireServiceUrl("PW_TEST_OPENSEARCH_URL");
+const prefix = `pwt${runTag()}-p-`;
 
 const REPORTS = 20_000;
 const BATCH = 5_000;
@@ -38,19 +27,7 @@ const HOUR = 3_600_000;
 const START_MS = Date.parse("2026-11-24T21:00:00Z");
 const RELATIVE_TOLERANCE = 1e-9;
 
-async function dropPrefix(): Promise<void> {
-  const call = async (path: string) => {
-    const res = await fetch(`${url}${path}`, {
-      method: "DELETE",
-      signal: AbortSignal.timeout(30_000),
-    });
-    if (res.status !== 200 && res.status !== 404) {
-      throw new Error(`DELETE ${path}: HTTP ${res.status} ${await res.text()}`);
-    }
-  };
-  await call(`/${prefix}*?expand_wildcards=all`);
-  for (const name of templateNames(prefix)) await call(`/_index_template/${name}`);
-}
+const dropPrefix = () => dropOpenSearchPrefix(url, prefix);
 
 /** Exact equality, except non-integer numbers: equal within the relative tolerance. */
 function expectSameRows(actual: readonly object[], expected: readonly object[]): void {
