@@ -101,13 +101,17 @@ export class ParquetQueries {
     options: TimeRange & { threshold: number; limit: number },
   ): Promise<TopAgitatedRow[]> {
     const params: Params = { threshold: options.threshold, limit: options.limit };
+    // Rank on the few agitated sightings first, then read the full statistics of
+    // the top names only: grouping every sighting by name cost 2.5 s on 10M reports.
+    const sightings = `SELECT name, score, ts FROM ${this.relation("sightings", options)} WHERE ${this.timeWhere(options, params)}`;
     const rows = await this.all(
-      `SELECT name AS citizen,
-              count(*) FILTER (WHERE score < $threshold) AS agitatedSightings,
-              count(*) AS sightings, min(score) AS minScore, avg(score) AS avgScore, max(ts) AS lastSeen
-       FROM ${this.relation("sightings", options)} WHERE ${this.timeWhere(options, params)}
-       GROUP BY name HAVING count(*) FILTER (WHERE score < $threshold) > 0
-       ORDER BY agitatedSightings DESC, citizen LIMIT $limit`,
+      `WITH s AS (${sightings}),
+       top AS (SELECT name, count(*) AS agitated FROM s WHERE score < $threshold
+               GROUP BY name ORDER BY agitated DESC, name LIMIT $limit)
+       SELECT top.name AS citizen, any_value(top.agitated) AS agitatedSightings, count(*) AS sightings,
+              min(s.score) AS minScore, avg(s.score) AS avgScore, max(s.ts) AS lastSeen
+       FROM top JOIN s ON s.name = top.name
+       GROUP BY top.name ORDER BY agitatedSightings DESC, citizen`,
       params,
     );
     return rows as unknown as TopAgitatedRow[];
@@ -136,10 +140,17 @@ export class ParquetQueries {
   async agitatedTrend(options: TrendOptions & { threshold: number }): Promise<AgitatedTrendRow[]> {
     const params: Params = { interval: options.intervalMs, threshold: options.threshold };
     return (await this.bucketed(
-      `SELECT bucket, count(*) AS reports, sum(agitated) AS agitatedSightings, avg(agitated) AS avgAgitated
-       FROM (SELECT ${BUCKET} AS bucket, len(list_filter(citizens, c -> c.score < $threshold)) AS agitated
-             FROM ${this.relation("reports", options)} WHERE ${this.timeWhere(options, params)})
-       GROUP BY bucket ORDER BY bucket`,
+      // Agitated citizens per report, summed, are the agitated sightings: counting
+      // those beats a lambda over every report's citizen list (1.8 s on 10M reports).
+      `WITH r AS (SELECT ${BUCKET} AS bucket, count(*) AS reports
+                  FROM ${this.relation("reports", options)} WHERE ${this.timeWhere(options, params)}
+                  GROUP BY bucket),
+            a AS (SELECT ${BUCKET} AS bucket, count(*) AS agitated
+                  FROM ${this.relation("sightings", options)}
+                  WHERE ${this.timeWhere(options, params)} AND score < $threshold GROUP BY bucket)
+       SELECT r.bucket, r.reports, coalesce(a.agitated, 0) AS agitatedSightings,
+              coalesce(a.agitated, 0) / r.reports AS avgAgitated
+       FROM r LEFT JOIN a ON a.bucket = r.bucket ORDER BY r.bucket`,
       params,
     )) as unknown as AgitatedTrendRow[];
   }
