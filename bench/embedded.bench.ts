@@ -12,15 +12,15 @@
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { cpus, tmpdir } from "node:os";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { setTimeout as sleep } from "node:timers/promises";
 import { fileURLToPath } from "node:url";
-import { createEmbeddedStore } from "../src/backends/store/embedded/embedded-store.js";
 import { createEmbeddedStream } from "../src/backends/stream/embedded/embedded-stream.js";
 import { Topics } from "../src/backends/stream/types.js";
 import { createSimulation } from "../src/domain/simulation/simulation.js";
+import { latencySummary, machineInfo, storedCount, writeResults } from "./bench-kit.js";
 
 const BIN = fileURLToPath(new URL("../bin/run.js", import.meta.url));
 const THROUGHPUT_REPORTS = Number(process.env.PW_BENCH_REPORTS ?? 300_000);
@@ -41,16 +41,6 @@ async function output(child: ChildProcess): Promise<string> {
   });
   await new Promise((resolve) => child.on("close", resolve));
   return text;
-}
-
-/** Polled in-process: spawning `pw status` would itself eat a core of this 2-core machine. */
-async function storedCount(dataDir: string): Promise<number> {
-  const store = createEmbeddedStore({ dataDir });
-  try {
-    return (await store.counts()).reports;
-  } finally {
-    await store.close();
-  }
 }
 
 function simulatedLines(count: number, agitatedRatio: number): string {
@@ -147,31 +137,18 @@ async function alertLatency(): Promise<Record<string, number>> {
   await Promise.all([output(archive), output(alerts)]);
   await stream.close();
   rmSync(dataDir, { recursive: true, force: true });
-  latencies.sort((a, b) => a - b);
-  const pct = (p: number) =>
-    Math.round(
-      (latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))] ?? Number.NaN) *
-        10,
-    ) / 10;
   return {
     ratePerSecond: Math.round((sent * 1000) / (LATENCY_SECONDS * 1000)),
     alertEvents: latencies.length,
-    p50Ms: pct(0.5),
-    p99Ms: pct(0.99),
-    maxMs: Math.round((latencies.at(-1) ?? Number.NaN) * 10) / 10,
+    ...latencySummary(latencies),
   };
 }
 
 const results = {
   at: new Date().toISOString(),
-  machine: { cpus: cpus().length, cpu: cpus()[0]?.model, node: process.version },
+  machine: machineInfo(),
   throughput: await throughput(),
   alertLatency: await alertLatency(),
   targets: { endToEndPerSecond: 20_000, alertP99Ms: 50 },
 };
-mkdirSync(fileURLToPath(new URL("results", import.meta.url)), { recursive: true });
-writeFileSync(
-  new URL("results/embedded.json", import.meta.url),
-  `${JSON.stringify(results, null, 2)}\n`,
-);
-process.stdout.write(`${JSON.stringify(results, null, 2)}\n`);
+writeResults("embedded", results);

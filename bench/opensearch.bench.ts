@@ -19,10 +19,9 @@
  * carry a unique prefix and are deleted at the end. Figures are printed and
  * written to bench/results/opensearch.json.
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { cpus, tmpdir } from "node:os";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { createEmbeddedStore } from "../src/backends/store/embedded/embedded-store.js";
 import { planRequests, serializeOperation } from "../src/backends/store/opensearch/bulk-body.js";
 import { DEFAULT_BULK_TUNING } from "../src/backends/store/opensearch/config.js";
@@ -40,6 +39,7 @@ import { createOpenSearchStore } from "../src/backends/store/opensearch/opensear
 import type { ArchivedReport, Store } from "../src/backends/store/types.js";
 import type { Report } from "../src/domain/report.js";
 import { createSimulation } from "../src/domain/simulation/simulation.js";
+import { machineInfo, writeResults } from "./bench-kit.js";
 
 const URL_BASE = (
   process.env.PW_TEST_OPENSEARCH_URL ??
@@ -372,17 +372,12 @@ try {
   const server = (await http("GET", "/")) as { version: { number: string } };
   const results = {
     at: new Date().toISOString(),
-    machine: { cpus: cpus().length, cpu: cpus()[0]?.model, node: process.version },
+    machine: machineInfo(),
     opensearch: { url: URL_BASE, version: server.version.number },
     archiveThroughput: await archiveThroughput(),
     queries: QUERY_REPORTS > 0 ? await queryTimes() : "skipped (PW_BENCH_QUERY_REPORTS=0)",
   };
-  mkdirSync(fileURLToPath(new URL("results", import.meta.url)), { recursive: true });
-  writeFileSync(
-    new URL("results/opensearch.json", import.meta.url),
-    `${JSON.stringify(results, null, 2)}\n`,
-  );
-  process.stdout.write(`${JSON.stringify(results, null, 2)}\n`);
+  writeResults("opensearch", results);
 } finally {
   for (const prefix of prefixes) await dropPrefix(prefix);
 }

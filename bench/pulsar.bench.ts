@@ -16,19 +16,19 @@
  * PW_PULSAR_WS_URL, PW_BENCH_REPORTS (default 200000), PW_BENCH_LATENCY_SECONDS (20).
  */
 import { type ChildProcess, spawn } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { cpus, tmpdir } from "node:os";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { setTimeout as sleep } from "node:timers/promises";
 import { fileURLToPath } from "node:url";
-import { createEmbeddedStore } from "../src/backends/store/embedded/embedded-store.js";
 import { PulsarAdmin } from "../src/backends/stream/pulsar/admin-client.js";
 import { parsePulsarConfig } from "../src/backends/stream/pulsar/pulsar-config.js";
 import { createPulsarStream } from "../src/backends/stream/pulsar/pulsar-stream.js";
 import { type Stream, Topics } from "../src/backends/stream/types.js";
 import { reportTimeMs } from "../src/domain/report.js";
 import { createSimulation } from "../src/domain/simulation/simulation.js";
+import { latencySummary, machineInfo, storedCount, writeResults } from "./bench-kit.js";
 
 const BIN = fileURLToPath(new URL("../bin/run.js", import.meta.url));
 const PULSAR_URL = process.env.PW_BENCH_PULSAR_URL ?? "pulsar://127.0.0.1:6650";
@@ -95,16 +95,6 @@ async function waitForConsumers(stream: Stream, names: string[]): Promise<void> 
     if (names.every((n) => (subs.find((s) => s.name === n)?.consumers ?? 0) > 0)) return;
     if (Date.now() > deadline) throw new Error(`consumers ${names.join(", ")} did not subscribe`);
     await sleep(100);
-  }
-}
-
-/** Polled in-process: spawning `pw status` would itself eat a core of this 2-core machine. */
-async function storedCount(dataDir: string): Promise<number> {
-  const store = createEmbeddedStore({ dataDir });
-  try {
-    return (await store.counts()).reports;
-  } finally {
-    await store.close();
   }
 }
 
@@ -218,18 +208,10 @@ async function alertLatency(): Promise<Record<string, number>> {
         if ((sub?.backlog ?? 0) === 0) break;
         await sleep(100);
       }
-      latencies.sort((a, b) => a - b);
-      const pct = (p: number) =>
-        Math.round(
-          (latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))] ??
-            Number.NaN) * 10,
-        ) / 10;
       return {
         ratePerSecond: Math.round((sent * 1000) / elapsedMs),
         alertEvents: latencies.length,
-        p50Ms: pct(0.5),
-        p99Ms: pct(0.99),
-        maxMs: Math.round((latencies.at(-1) ?? Number.NaN) * 10) / 10,
+        ...latencySummary(latencies),
       };
     } finally {
       await stop([archive, alerts]);
@@ -240,15 +222,10 @@ async function alertLatency(): Promise<Record<string, number>> {
 
 const results = {
   at: new Date().toISOString(),
-  machine: { cpus: cpus().length, cpu: cpus()[0]?.model, node: process.version },
+  machine: machineInfo(),
   stream: "Pulsar 3.0.7 standalone via its WebSocket API (unbatched producer, dedup on)",
   throughput: await throughput(),
   alertLatency: await alertLatency(),
   targets: { endToEndPerSecond: 5_000, alertP99Ms: 100 },
 };
-mkdirSync(fileURLToPath(new URL("results", import.meta.url)), { recursive: true });
-writeFileSync(
-  new URL("results/pulsar.json", import.meta.url),
-  `${JSON.stringify(results, null, 2)}\n`,
-);
-process.stdout.write(`${JSON.stringify(results, null, 2)}\n`);
+writeResults("pulsar", results);

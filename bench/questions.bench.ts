@@ -5,13 +5,13 @@
  * stream), then times every question twice (cold, warm), and an NDJSON export.
  * Figures are printed and written to bench/results/questions.json.
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { cpus, tmpdir } from "node:os";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { createEmbeddedStore } from "../src/backends/store/embedded/embedded-store.js";
 import type { ArchivedReport } from "../src/backends/store/types.js";
 import { createSimulation } from "../src/domain/simulation/simulation.js";
+import { machineInfo, writeResults } from "./bench-kit.js";
 
 const REPORTS = Number(process.env.PW_BENCH_QUESTION_REPORTS ?? 10_000_000);
 const BATCH = 100_000;
@@ -79,7 +79,7 @@ const exportSeconds = (performance.now() - exportStarted) / 1000;
 
 const results = {
   at: new Date().toISOString(),
-  machine: { cpus: cpus().length, cpu: cpus()[0]?.model, node: process.version },
+  machine: machineInfo(),
   reports: REPORTS,
   load: { seconds: Math.round(loadSeconds), reportsPerSecond: Math.round(REPORTS / loadSeconds) },
   questions: timings,
@@ -88,9 +88,4 @@ const results = {
 };
 await store.close();
 rmSync(dataDir, { recursive: true, force: true });
-mkdirSync(fileURLToPath(new URL("results", import.meta.url)), { recursive: true });
-writeFileSync(
-  new URL("results/questions.json", import.meta.url),
-  `${JSON.stringify(results, null, 2)}\n`,
-);
-process.stdout.write(`${JSON.stringify(results, null, 2)}\n`);
+writeResults("questions", results);
