@@ -3,14 +3,7 @@ import { defaultDeadLetterTopic } from "../types.js";
 import { MessageBuffer } from "./message-buffer.js";
 import { fullTopicName, type PulsarConfig, topicPath } from "./pulsar-config.js";
 import { ReconnectingSocket } from "./reconnecting-socket.js";
-import {
-  ackFrame,
-  isDeliveredFrame,
-  nackFrame,
-  parseFrame,
-  permitFrame,
-  toMessage,
-} from "./wire-message.js";
+import { ackFrame, deliveredFrame, nackFrame, permitFrame, toMessage } from "./wire-message.js";
 
 /**
  * Messages the proxy may push ahead of `receive`. Larger than the proxy's own
@@ -135,13 +128,8 @@ export class PulsarConsumer implements Consumer {
   }
 
   private onDelivery(data: string): void {
-    let frame: Record<string, unknown>;
-    try {
-      frame = parseFrame(data);
-    } catch {
-      return;
-    }
-    if (!isDeliveredFrame(frame)) return;
+    const frame = deliveredFrame(data);
+    if (!frame) return;
     const id = frame.messageId;
     if (this.handedOut.has(id) || this.recentlyAcked.has(id)) {
       // Redelivered after a reconnect while the application still works on it,

@@ -3,7 +3,7 @@ import { MessageBuffer } from "./message-buffer.js";
 import { comparePositions, decodeMessageId, type Position } from "./message-id.js";
 import { type PulsarConfig, topicPath } from "./pulsar-config.js";
 import { ReconnectingSocket } from "./reconnecting-socket.js";
-import { ackFrame, isDeliveredFrame, parseFrame, toMessage } from "./wire-message.js";
+import { ackFrame, deliveredFrame, toMessage } from "./wire-message.js";
 
 /** Where a reader starts, in the WebSocket API's terms. */
 export interface ReaderStartPosition {
@@ -97,13 +97,8 @@ export class PulsarReader implements Reader {
   }
 
   private onDelivery(data: string): void {
-    let frame: Record<string, unknown>;
-    try {
-      frame = parseFrame(data);
-    } catch {
-      return;
-    }
-    if (!isDeliveredFrame(frame)) return;
+    const frame = deliveredFrame(data);
+    if (!frame) return;
     if (!this.caughtUp) this.noteCatchUp(frame.messageId);
     const message = toMessage(this.topic, frame);
     if (

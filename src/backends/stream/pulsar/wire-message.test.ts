@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import {
   ackFrame,
+  deliveredFrame,
   isDeliveredFrame,
   nackFrame,
   parseFrame,
@@ -76,6 +77,9 @@ describe("delivered frames", () => {
   it("are told apart from other server frames", () => {
     expect(isDeliveredFrame(parseFrame(JSON.stringify(frame)))).toBe(true);
     expect(isDeliveredFrame(parseFrame('{"endOfTopic":false}'))).toBe(false);
+    expect(deliveredFrame(JSON.stringify(frame))).toMatchObject({ messageId: frame.messageId });
+    expect(deliveredFrame('{"endOfTopic":false}')).toBeUndefined();
+    expect(deliveredFrame("not json")).toBeUndefined();
     expect(() => parseFrame("[1]")).toThrow();
   });
 });

@@ -58,6 +58,23 @@ export function isDeliveredFrame(
   return typeof frame.messageId === "string" && typeof frame.payload === "string";
 }
 
+/**
+ * The delivered message in a consumer's or reader's frame, or undefined for
+ * anything else on that socket (pings, acks' echoes, or a frame that is not
+ * JSON, which the broker never sends and which there is nothing to do with).
+ */
+export function deliveredFrame(
+  data: unknown,
+): (DeliveredFrame & Record<string, unknown>) | undefined {
+  let frame: Record<string, unknown>;
+  try {
+    frame = parseFrame(data);
+  } catch {
+    return undefined;
+  }
+  return isDeliveredFrame(frame) ? frame : undefined;
+}
+
 /** A delivered frame as a pw message of `topic`. */
 export function toMessage(topic: string, frame: DeliveredFrame): Message {
   const eventTime = frame.eventTime ? Date.parse(frame.eventTime) : Number.NaN;
