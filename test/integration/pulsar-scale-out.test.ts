@@ -13,7 +13,7 @@ import { PulsarAdmin } from "../../src/backends/stream/pulsar/admin-client.js";
 import { parsePulsarConfig } from "../../src/backends/stream/pulsar/pulsar-config.js";
 import { createPulsarStream } from "../../src/backends/stream/pulsar/pulsar-stream.js";
 import { type Message, type Stream, Topics } from "../../src/backends/stream/types.js";
-import { requireServiceUrl } from "./services-env.js";
+import { pulsarTestSettings } from "./services-env.js";
 
 const BIN = fileURLToPath(new URL("../../bin/run.js", import.meta.url));
 const REPORTS = 200_000;
@@ -118,12 +118,7 @@ async function output(args: string[], timeoutMs = 60_000): Promise<string> {
 }
 
 beforeAll(async () => {
-  url = requireServiceUrl("PW_TEST_PULSAR_URL");
-  env = {
-    PW_PULSAR_WEB_URL: requireServiceUrl("PW_TEST_PULSAR_ADMIN_URL"),
-    PW_PULSAR_WS_URL: requireServiceUrl("PW_TEST_PULSAR_WS_URL"),
-    PW_PULSAR_NAMESPACE: namespace,
-  };
+  ({ url, env } = pulsarTestSettings(namespace));
   admin = new PulsarAdmin(parsePulsarConfig({ url, env }));
   await admin.createNamespace(namespace);
   stream = createPulsarStream({ url, env });

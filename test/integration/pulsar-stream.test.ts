@@ -9,7 +9,7 @@ import { createPulsarStream } from "../../src/backends/stream/pulsar/pulsar-stre
 import type { Message, Stream } from "../../src/backends/stream/types.js";
 import { BackendError } from "../../src/domain/errors.js";
 import { describeStreamContract } from "../contract/stream-contract.js";
-import { requireServiceUrl } from "./services-env.js";
+import { pulsarTestSettings, requireServiceUrl } from "./services-env.js";
 
 /** A fresh namespace per run, so reruns and other users of the broker never collide. */
 const namespace = `public/pwtest-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
@@ -18,12 +18,7 @@ let url = "";
 let admin: PulsarAdmin;
 
 beforeAll(async () => {
-  url = requireServiceUrl("PW_TEST_PULSAR_URL");
-  env = {
-    PW_PULSAR_WEB_URL: requireServiceUrl("PW_TEST_PULSAR_ADMIN_URL"),
-    PW_PULSAR_WS_URL: requireServiceUrl("PW_TEST_PULSAR_WS_URL"),
-    PW_PULSAR_NAMESPACE: namespace,
-  };
+  ({ url, env } = pulsarTestSettings(namespace));
   admin = new PulsarAdmin(parsePulsarConfig({ url, env }));
   await admin.createNamespace(namespace);
 });

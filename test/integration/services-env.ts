@@ -31,3 +31,15 @@ export async function dropOpenSearchPrefix(url: string, prefix: string): Promise
   await call(`/${prefix}*?expand_wildcards=all`);
   for (const name of templateNames(prefix)) await call(`/_index_template/${name}`);
 }
+
+/** The broker URL and pw's PW_PULSAR_* settings for a test namespace, from with-services.sh's exports. */
+export function pulsarTestSettings(namespace: string): { url: string; env: NodeJS.ProcessEnv } {
+  return {
+    url: requireServiceUrl("PW_TEST_PULSAR_URL"),
+    env: {
+      PW_PULSAR_WEB_URL: requireServiceUrl("PW_TEST_PULSAR_ADMIN_URL"),
+      PW_PULSAR_WS_URL: requireServiceUrl("PW_TEST_PULSAR_WS_URL"),
+      PW_PULSAR_NAMESPACE: namespace,
+    },
+  };
+}
