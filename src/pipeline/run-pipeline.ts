@@ -1,22 +1,20 @@
-import type { Store } from "../backends/store/types.js";
-import type { Stream } from "../backends/stream/types.js";
-import type { AlertEvent } from "../domain/alert.js";
-import type { AlertRuleSet } from "../domain/alert-rules.js";
-import { type AlertConsumerSummary, runAlertConsumer } from "./alert-consumer.js";
-import { type ArchiveConsumerSummary, runArchiveConsumer } from "./archive-consumer.js";
-import type { Notifier } from "./notifier.js";
+import {
+  type AlertConsumerOptions,
+  type AlertConsumerSummary,
+  runAlertConsumer,
+} from "./alert-consumer.js";
+import {
+  type ArchiveConsumerOptions,
+  type ArchiveConsumerSummary,
+  runArchiveConsumer,
+} from "./archive-consumer.js";
 
-export interface PipelineOptions {
-  stream: Stream;
-  store: Store;
-  ruleSet: AlertRuleSet | (() => AlertRuleSet);
-  onAlert?: (event: AlertEvent) => void;
-  notifier?: Notifier;
-  signal?: AbortSignal;
-  untilIdle?: boolean;
-  flushReports?: number;
-  flushMs?: number;
-}
+/** The two consumers' options, shared where they overlap. */
+export type PipelineOptions = Pick<
+  AlertConsumerOptions,
+  "stream" | "store" | "ruleSet" | "onAlert" | "notifier" | "signal" | "untilIdle"
+> &
+  Pick<ArchiveConsumerOptions, "flushReports" | "flushMs">;
 
 export interface PipelineSummary {
   alerts: AlertConsumerSummary;
