@@ -25,7 +25,11 @@ ALL_SERVICES=(pulsar opensearch)
 PULSAR_URL=pulsar://127.0.0.1:6650
 PULSAR_WS_URL=ws://127.0.0.1:8080
 PULSAR_ADMIN_URL=http://127.0.0.1:8080
-OPENSEARCH_URL=http://127.0.0.1:9200
+# A second OpenSearch (say, a long benchmark's, with its own PW_SERVICES_DIR)
+# can run beside the tests' one on other ports.
+OPENSEARCH_HTTP_PORT=${PW_OPENSEARCH_HTTP_PORT:-9200}
+OPENSEARCH_TRANSPORT_PORT=${PW_OPENSEARCH_TRANSPORT_PORT:-9300}
+OPENSEARCH_URL=http://127.0.0.1:$OPENSEARCH_HTTP_PORT
 
 log() { printf '[services] %s\n' "$*" >&2; }
 die() { printf '[services] ERROR: %s\n' "$*" >&2; exit 1; }

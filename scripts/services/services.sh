@@ -12,7 +12,8 @@
 # Env: PW_SERVICES_READY_TIMEOUT (s, default 180), PW_PULSAR_READY_TIMEOUT,
 #      PW_OPENSEARCH_READY_TIMEOUT, PW_SERVICES_STOP_TIMEOUT (s, default 30),
 #      PW_PULSAR_JAVA_OPTS, PW_OPENSEARCH_JAVA_OPTS, PW_PULSAR_VERSION,
-#      PW_OPENSEARCH_VERSION, PW_SERVICES_OS_USER (default pwsvc).
+#      PW_OPENSEARCH_VERSION, PW_SERVICES_OS_USER (default pwsvc),
+#      PW_OPENSEARCH_HTTP_PORT / PW_OPENSEARCH_TRANSPORT_PORT (9200 / 9300).
 # status exits 0 when every requested server is running, 3 otherwise.
 set -euo pipefail
 
@@ -232,7 +233,7 @@ opensearch_home() {
 start_opensearch() {
   local dir=$RUN_DIR/opensearch home
   local -a prefix
-  check_ports_free opensearch 9200 9300
+  check_ports_free opensearch "$OPENSEARCH_HTTP_PORT" "$OPENSEARCH_TRANSPORT_PORT"
   ensure_os_user
   mkdir -p "$dir/data" "$dir/logs" "$dir/tmp" "$dir/config"
   home=$(opensearch_home)
@@ -260,7 +261,8 @@ start_opensearch() {
     OPENSEARCH_PATH_CONF="$dir/config" \
     OPENSEARCH_TMPDIR="$dir/tmp" \
     "$home/bin/opensearch" \
-    -Epath.data="$dir/data" -Epath.logs="$dir/logs"
+    -Epath.data="$dir/data" -Epath.logs="$dir/logs" \
+    -Ehttp.port="$OPENSEARCH_HTTP_PORT" -Etransport.port="$OPENSEARCH_TRANSPORT_PORT"
 }
 
 # --- readiness ------------------------------------------------------------------
