@@ -9,6 +9,8 @@ export interface ConfigFile {
   stream?: string;
   store?: string;
   operator?: string;
+  /** The HTTP gateway's drone credentials file (`pw drones add|list|revoke`). */
+  droneCredentials?: string;
 }
 
 export function configFilePath(env: NodeJS.ProcessEnv = process.env): string {
@@ -52,4 +54,14 @@ export function resolveBackendSettings(flags: {
     stream: flags.stream ?? file.stream ?? "embedded",
     store: flags.store ?? file.store ?? "embedded",
   };
+}
+
+/** Where `pw drones` keeps the gateway's credentials by default: beside the config file. */
+export function defaultCredentialsPath(env: NodeJS.ProcessEnv = process.env): string {
+  return join(env.XDG_CONFIG_HOME || join(homedir(), ".config"), "pw", "drones.json");
+}
+
+/** `--credentials` (or PW_DRONE_CREDENTIALS, merged by oclif) over the config file over the default. */
+export function resolveCredentialsPath(flag: string | undefined): string {
+  return flag ?? readConfigFile().droneCredentials ?? defaultCredentialsPath();
 }
