@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { MAX_REPORT_BYTES, parseReportLine } from "./report.js";
+import { MAX_REPORT_BYTES, MAX_REPORT_DEPTH, parseReportBytes, parseReportLine } from "./report.js";
 
 const valid = {
   reportId: "r1",
@@ -57,5 +57,42 @@ describe("parseReportLine", () => {
       words: ["é".repeat(MAX_REPORT_BYTES / 2)],
     });
     expect(problems(justUnderInChars)[0]?.message).toMatch(/byte limit/);
+  });
+
+  // Found by test/fuzz: each of these used to be accepted.
+  it("rejects a leap second, which Date.parse cannot place (event time was NaN)", () => {
+    expect(problems({ ...valid, ts: "2026-12-31T23:59:60Z" })).toEqual([
+      { path: "ts", message: expect.stringMatching(/leap second/) },
+    ]);
+  });
+
+  it("rejects lone surrogates in values and keys, which UTF-8 storage turns into U+FFFD", () => {
+    const line = JSON.stringify({ ...valid, reportId: "r-X" }).replace("X", "\\ud800");
+    expect(problems(line)).toEqual([
+      { path: "reportId", message: expect.stringMatching(/lone surrogate/) },
+    ]);
+    expect(problems(JSON.stringify({ ...valid, "k\udc00": 1 }))[0]?.message).toMatch(
+      /lone surrogate/,
+    );
+    expect(parseReportLine(JSON.stringify({ ...valid, words: ["😀"] })).ok).toBe(true);
+  });
+
+  it("rejects nesting past MAX_REPORT_DEPTH, even 100k deep in an extra field, without a crash", () => {
+    const nest = (depth: number) => `${"[".repeat(depth)}${"]".repeat(depth)}`;
+    const withExtra = (depth: number) =>
+      JSON.stringify({ ...valid, extra: 0 }).replace('"extra":0', `"extra":${nest(depth)}`);
+    expect(parseReportLine(withExtra(MAX_REPORT_DEPTH - 1)).ok).toBe(true);
+    expect(problems(withExtra(MAX_REPORT_DEPTH))[0]?.message).toMatch(/deeper than/);
+    expect(problems(withExtra(100_000))[0]?.path).toMatch(/^extra\[0\]/);
+  });
+
+  it("rejects bytes that are not UTF-8 instead of patching them with U+FFFD", () => {
+    const bytes = Buffer.from(JSON.stringify({ ...valid, droneId: "d-X" }));
+    bytes[bytes.indexOf("X")] = 0xff;
+    expect(parseReportBytes(bytes)).toEqual({
+      ok: false,
+      problems: [{ path: "", message: `invalid UTF-8 at byte ${bytes.indexOf(0xff)}` }],
+    });
+    expect(parseReportBytes(Buffer.from(JSON.stringify(valid))).ok).toBe(true);
   });
 });

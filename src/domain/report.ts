@@ -1,3 +1,4 @@
+import { isUtf8 } from "node:buffer";
 import { Ajv, type ErrorObject, type JSONSchemaType } from "ajv";
 import addFormatsModule from "ajv-formats";
 import type { FieldProblem } from "./errors.js";
@@ -112,18 +113,59 @@ export type ReportCheck = { ok: true; report: Report } | { ok: false; problems: 
 
 /** Checks an already-parsed value against report schema v1. */
 export function checkReport(value: unknown): ReportCheck {
-  if (validate(value)) return { ok: true, report: value };
-  return { ok: false, problems: (validate.errors ?? []).map(toProblem) };
+  if (!validate(value)) return { ok: false, problems: (validate.errors ?? []).map(toProblem) };
+  // ajv-formats accepts a leap second (23:59:60Z) that Date.parse cannot place: the
+  // report would travel with NaN as its event time and break windows and partitions.
+  if (Number.isNaN(reportTimeMs(value))) {
+    return {
+      ok: false,
+      problems: [{ path: "ts", message: "must be a time pw can place (no leap second :60)" }],
+    };
+  }
+  return { ok: true, report: value };
+}
+
+/** The problem of a report over MAX_REPORT_BYTES, however it arrived. */
+export const TOO_LARGE_PROBLEM: FieldProblem = {
+  path: "",
+  message: `report is over the ${MAX_REPORT_BYTES} byte limit`,
+};
+
+export type ReportText = { ok: true; text: string } | { ok: false; problems: FieldProblem[] };
+
+/**
+ * Decodes the bytes of one report (a line of a file, a request body). Bytes that are
+ * not UTF-8 are refused rather than patched with U+FFFD, which would silently alter
+ * names and ids.
+ */
+export function decodeReportBytes(bytes: Buffer): ReportText {
+  if (bytes.length > MAX_REPORT_BYTES) return { ok: false, problems: [TOO_LARGE_PROBLEM] };
+  if (isUtf8(bytes)) return { ok: true, text: bytes.toString("utf8") };
+  return {
+    ok: false,
+    problems: [{ path: "", message: `invalid UTF-8 at byte ${firstInvalidUtf8Byte(bytes)}` }],
+  };
+}
+
+/** Parses the bytes of one report: decodeReportBytes, then parseReportLine. */
+export function parseReportBytes(bytes: Buffer): ReportCheck {
+  const decoded = decodeReportBytes(bytes);
+  return decoded.ok ? parseReportLine(decoded.text) : decoded;
+}
+
+/** Offset of the first byte the lossy decoder had to replace (failure path only). */
+function firstInvalidUtf8Byte(bytes: Buffer): number {
+  const reencoded = Buffer.from(bytes.toString("utf8"), "utf8");
+  let at = 0;
+  while (at < bytes.length && bytes[at] === reencoded[at]) at++;
+  return at;
 }
 
 /** Parses one line of NDJSON into a report, naming every field that is wrong. */
 export function parseReportLine(line: string): ReportCheck {
   // Cheap upper bound first: a UTF-8 byte is never fewer than one UTF-16 unit.
   if (line.length > MAX_REPORT_BYTES / 3 && Buffer.byteLength(line, "utf8") > MAX_REPORT_BYTES) {
-    return {
-      ok: false,
-      problems: [{ path: "", message: `report is over the ${MAX_REPORT_BYTES} byte limit` }],
-    };
+    return { ok: false, problems: [TOO_LARGE_PROBLEM] };
   }
   let value: unknown;
   try {
@@ -134,7 +176,77 @@ export function parseReportLine(line: string): ReportCheck {
       problems: [{ path: "", message: `malformed JSON: ${(error as Error).message}` }],
     };
   }
+  const structure = structureProblem(line, value);
+  if (structure) return { ok: false, problems: [structure] };
   return checkReport(value);
+}
+
+/**
+ * Deepest nesting of objects and arrays a report may have. JSON.parse copes with any
+ * depth, but JSON.stringify (and OpenSearch's parser) recurse and fail on a report
+ * nested ~10k deep in an extra field, long after ingest accepted it. Valid reports need 3.
+ */
+export const MAX_REPORT_DEPTH = 64;
+
+/**
+ * What the schema cannot see: nesting deeper than MAX_REPORT_DEPTH, and strings or keys
+ * holding a lone UTF-16 surrogate (`"\ud800"`). Those are valid JSON but not Unicode:
+ * written as UTF-8 (SQLite, Parquet, OpenSearch) each becomes U+FFFD, so two distinct
+ * reportIds would collapse into one idempotency key. Cheap scans of the line skip the
+ * walk for ordinary reports.
+ */
+function structureProblem(line: string, value: unknown): FieldProblem | undefined {
+  const deepPossible = countOpenings(line, MAX_REPORT_DEPTH) > MAX_REPORT_DEPTH;
+  const surrogatePossible = line.includes("\\u") || SURROGATE.test(line);
+  if (!deepPossible && !surrogatePossible) return undefined;
+  // Iterative, so hostile depth cannot exhaust the call stack here either.
+  const stack: { value: unknown; depth: number; path: string }[] = [{ value, depth: 0, path: "" }];
+  for (let item = stack.pop(); item; item = stack.pop()) {
+    if (typeof item.value === "string") {
+      if (LONE_SURROGATE.test(item.value)) {
+        return { path: item.path, message: "must be well-formed Unicode (lone surrogate)" };
+      }
+      continue;
+    }
+    if (typeof item.value !== "object" || item.value === null) continue;
+    const depth = item.depth + 1;
+    if (depth > MAX_REPORT_DEPTH) {
+      return { path: item.path, message: `nests deeper than ${MAX_REPORT_DEPTH} levels` };
+    }
+    if (Array.isArray(item.value)) {
+      item.value.forEach((v, i) => {
+        stack.push({ value: v, depth, path: `${item.path}[${i}]` });
+      });
+      continue;
+    }
+    for (const [key, v] of Object.entries(item.value)) {
+      const path = item.path ? `${item.path}.${key}` : key;
+      if (LONE_SURROGATE.test(key)) {
+        return { path, message: "key must be well-formed Unicode (lone surrogate)" };
+      }
+      stack.push({ value: v, depth, path });
+    }
+  }
+  return undefined;
+}
+
+/** Any surrogate code unit, paired or not; with the `u` flag only unpaired ones match. */
+const SURROGATE = /[\uD800-\uDFFF]/;
+const LONE_SURROGATE = /[\uD800-\uDFFF]/u;
+
+/** How many `{` and `[` the text holds (strings included), stopping once past `limit`. */
+function countOpenings(text: string, limit: number): number {
+  let count = 0;
+  for (const bracket of ["{", "["]) {
+    for (
+      let at = text.indexOf(bracket);
+      at >= 0 && count <= limit;
+      at = text.indexOf(bracket, at + 1)
+    ) {
+      count++;
+    }
+  }
+  return count;
 }
 
 /** Event time of a valid report in epoch milliseconds. */

@@ -1,4 +1,3 @@
-import { createInterface } from "node:readline";
 import type { Readable } from "node:stream";
 import { parse as parseCsv } from "csv-parse";
 import type { OutgoingMessage, Producer } from "../backends/stream/types.js";
@@ -8,9 +7,18 @@ import {
   type ReportCsvRecord,
 } from "../domain/csv-report.js";
 import { type FieldProblem, UsageError } from "../domain/errors.js";
-import { checkReport, MAX_REPORT_BYTES, parseReportLine, reportTimeMs } from "../domain/report.js";
+import {
+  checkReport,
+  decodeReportBytes,
+  MAX_REPORT_BYTES,
+  parseReportLine,
+  type ReportText,
+  reportTimeMs,
+  TOO_LARGE_PROBLEM,
+} from "../domain/report.js";
 import { Batcher } from "./batcher.js";
 import { deadLetter } from "./dead-letter.js";
+import { readLines } from "./ndjson-lines.js";
 import { reportMessage } from "./report-message.js";
 
 export type IngestFormat = "ndjson" | "csv";
@@ -141,11 +149,21 @@ async function* readNdjson(
   progress: IngestProgress,
   summary: IngestSummary,
 ): AsyncGenerator<Parsed> {
-  const lines = createInterface({ input: input.stream, crlfDelay: Number.POSITIVE_INFINITY });
-  let line = 0;
-  for await (const text of lines) {
-    line++;
-    progress.bytesRead += text.length + 1;
+  // Lines are split as bytes, not by readline: readline patched invalid UTF-8 with
+  // U+FFFD (accepting altered reports), ended lines at a lone "\r" (shifting every later
+  // line number) and held a line of any length in memory.
+  for await (const raw of readLines(input.stream, MAX_REPORT_BYTES)) {
+    const line = raw.number;
+    progress.bytesRead += raw.size;
+    const decoded: ReportText =
+      raw.length > MAX_REPORT_BYTES
+        ? { ok: false, problems: [TOO_LARGE_PROBLEM] }
+        : decodeReportBytes(raw.bytes);
+    if (!decoded.ok) {
+      yield { ok: false, line, input: raw.bytes.toString("utf8"), problems: decoded.problems };
+      continue;
+    }
+    const text = decoded.text;
     if (text.trim() === "") {
       summary.blankLines++;
       continue;
