@@ -42,7 +42,9 @@ describe("checkBatch", () => {
     const body = Buffer.concat([Buffer.from(`${report("a")}\n`), bad]);
     const { accepted, rejected } = checkBatch(body, "d1");
     expect(accepted).toHaveLength(1);
-    expect(rejected).toMatchObject([{ line: 2, problems: [{ message: "is not valid UTF-8" }] }]);
+    expect(rejected).toMatchObject([
+      { line: 2, problems: [{ path: "", message: "invalid UTF-8 at byte 13" }] },
+    ]);
   });
 
   it("reads an application/json body as one report, stored on one line", () => {
@@ -56,6 +58,30 @@ describe("checkBatch", () => {
     expect(accepted[0]?.value).toBe(report("p"));
     // The same body as NDJSON is one broken line per line.
     expect(checkBatch(Buffer.from(pretty), "d1").rejected.length).toBeGreaterThan(1);
+  });
+
+  it("refuses an application/json body wrapped in what JSON does not count as whitespace", () => {
+    // Regression: String#trim dropped these, so each body was accepted and published
+    // with the character still in it, a message no consumer could JSON.parse.
+    for (const [lead, trail] of [
+      ["\u000b", ""],
+      ["", "\ufeff"],
+      ["\ufeff\ufeff", ""],
+      ["\u00a0", "\u2028"],
+      ["\f", "\r\n"],
+    ] as const) {
+      const body = Buffer.from(`${lead}${report("w")}${trail}`);
+      const { accepted, rejected } = checkBatch(body, "d1", "application/json");
+      expect(accepted, JSON.stringify(lead + trail)).toEqual([]);
+      expect(rejected).toMatchObject([{ line: 1, refused: false, problems: [{ path: "" }] }]);
+    }
+    // JSON's own whitespace around the report is fine, and not kept.
+    const { accepted } = checkBatch(
+      Buffer.from(` \t\r\n${report("w")}\r\n `),
+      "d1",
+      "application/json",
+    );
+    expect(accepted.map((m) => m.value)).toEqual([report("w")]);
   });
 
   it("finds nothing in a blank body", () => {

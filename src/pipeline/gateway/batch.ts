@@ -1,7 +1,6 @@
-import { isUtf8 } from "node:buffer";
 import type { OutgoingMessage } from "../../backends/stream/types.js";
 import type { FieldProblem } from "../../domain/errors.js";
-import { parseReportLine, reportTimeMs } from "../../domain/report.js";
+import { decodeReportBytes, parseReportLine, reportTimeMs } from "../../domain/report.js";
 import { reportMessage } from "../report-message.js";
 
 /** One line of a request that is not accepted, and why: the 400/403 body lists these. */
@@ -38,19 +37,19 @@ export function checkBatch(body: Buffer, droneId: string, contentType = ""): Che
   for (const bytes of single ? [withoutBom(body)] : splitLines(withoutBom(body))) {
     line++;
     // Refused rather than decoded lossily: U+FFFD would silently alter names and ids.
-    if (!isUtf8(bytes)) {
+    const decoded = decodeReportBytes(bytes);
+    if (!decoded.ok) {
       const input = bytes.toString("utf8");
-      rejected.push({
-        line,
-        input,
-        refused: false,
-        problems: [{ path: "", message: "is not valid UTF-8" }],
-      });
+      rejected.push({ line, input, refused: false, problems: decoded.problems });
       continue;
     }
-    const text = bytes.toString("utf8");
+    const text = decoded.text;
     if (text.trim() === "") continue;
-    const check = parseReportLine(single ? text.trim() : text);
+    // Only the whitespace JSON allows: String#trim also strips U+FEFF, U+00A0, \v, \f...,
+    // so "\ufeff{...}" sent as application/json was accepted, and published as it came:
+    // a message no consumer's JSON.parse can read (found by test/fuzz/gateway.fuzz.test.ts).
+    const json = single ? trimJsonWhitespace(text) : text;
+    const check = parseReportLine(json);
     if (!check.ok) {
       rejected.push({ line, input: text, problems: check.problems, refused: false });
     } else if (check.report.droneId !== droneId) {
@@ -67,7 +66,7 @@ export function checkBatch(body: Buffer, droneId: string, contentType = ""): Che
       });
     } else {
       // A pretty-printed report is stored on one line, so NDJSON exports stay one per line.
-      const raw = single && text.includes("\n") ? JSON.stringify(check.report) : text;
+      const raw = single && json.includes("\n") ? JSON.stringify(check.report) : json;
       accepted.push(reportMessage(check.report, raw, reportTimeMs(check.report)));
     }
   }
@@ -80,6 +79,19 @@ const BOM = Buffer.from([0xef, 0xbb, 0xbf]);
 
 function withoutBom(body: Buffer): Buffer {
   return body.subarray(0, 3).equals(BOM) ? body.subarray(3) : body;
+}
+
+/** `text` without the space, tab, LF and CR JSON allows around a value (a loop: no regex backtracking). */
+function trimJsonWhitespace(text: string): string {
+  const space = (at: number) => {
+    const c = text.charCodeAt(at);
+    return c === 0x20 || c === 0x09 || c === LF || c === CR;
+  };
+  let start = 0;
+  let end = text.length;
+  while (start < end && space(start)) start++;
+  while (end > start && space(end - 1)) end--;
+  return text.slice(start, end);
 }
 
 /** Lines end with "\n" (a "\r" before it is dropped); a last line without one counts too. */

@@ -1,4 +1,5 @@
 import { request } from "node:http";
+import { connect } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
 import type { OutgoingMessage, Producer } from "../../backends/stream/types.js";
 import { type GatewayProducers, ReportGateway } from "./server.js";
@@ -183,6 +184,43 @@ describe("ReportGateway", () => {
     expect((await call(url, { token: TOKEN, body: "\n\n" })).status).toBe(400);
     expect((await call(url, { method: "GET", token: TOKEN })).status).toBe(405);
     expect((await call(url, { path: "/nope", token: TOKEN })).status).toBe(404);
+    expect(memory.sent.reports).toEqual([]);
+  });
+
+  it("answers requests Node's HTTP parser refuses with a JSON error too", async () => {
+    // Regression: these never reached the handler, and got Node's bare 400/431 without a body.
+    const memory = memoryProducers();
+    const { url } = await startGateway(async () => memory.producers());
+    const port = Number(new URL(url).port);
+    const head = `POST /v1/reports HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${TOKEN}\r\n`;
+    const cases: Array<[string, boolean, number, RegExp]> = [
+      [`${head}Content-Length: abc\r\n\r\n${report("a")}`, false, 400, /Content-Length/],
+      [`${head}Content-Length: 3\r\nContent-Length: 4\r\n\r\nabcd`, false, 400, /Content-Length/],
+      [`${head}Transfer-Encoding: chunked\r\n\r\nzz\r\n`, false, 400, /chunk size/],
+      // A body cut short by the end of the connection.
+      [`${head}Content-Length: 1000\r\n\r\n${report("b")}\n`, true, 400, /valid HTTP/],
+      [`${head}X-Big: ${"a".repeat(20_000)}\r\n\r\n`, false, 431, /headers are too large/],
+      ["\u0000\u0001 not http\r\n\r\n", false, 400, /method/],
+    ];
+    for (const [bytes, halfClose, status, why] of cases) {
+      const text = await new Promise<string>((resolve) => {
+        const socket = connect(port, "127.0.0.1");
+        let got = "";
+        socket.on("data", (c: Buffer) => {
+          got += c.toString("latin1");
+        });
+        socket.on("error", () => undefined);
+        socket.on("close", () => resolve(got));
+        socket.write(bytes, "latin1", () => {
+          if (halfClose) socket.end();
+        });
+      });
+      const [headText = "", body = ""] = text.split("\r\n\r\n");
+      expect(headText, bytes.slice(0, 80)).toMatch(new RegExp(`^HTTP/1.1 ${status} `));
+      expect(headText).toMatch(/\r\nContent-Type: application\/json\r\n/);
+      expect(JSON.parse(body).error).toMatch(why);
+      expect(text).not.toContain(TOKEN);
+    }
     expect(memory.sent.reports).toEqual([]);
   });
 

@@ -2,9 +2,10 @@ import {
   createServer as createHttpServer,
   type IncomingMessage,
   type ServerResponse,
+  STATUS_CODES,
 } from "node:http";
 import { createServer as createHttpsServer } from "node:https";
-import type { AddressInfo } from "node:net";
+import type { AddressInfo, Socket } from "node:net";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { OutgoingMessage, Producer } from "../../backends/stream/types.js";
 import { UsageError } from "../../domain/errors.js";
@@ -89,6 +90,8 @@ export class ReportGateway {
   private address = "";
   private readonly counts = { requests: 0, accepted: 0, deadLettered: 0 };
   private readonly byStatus: Record<string, number> = {};
+  /** The response last started on each connection, for onClientError. */
+  private readonly responses = new WeakMap<Socket, ServerResponse>();
 
   constructor(private readonly options: GatewayOptions) {
     const handler = (req: IncomingMessage, res: ServerResponse) => this.onRequest(req, res);
@@ -104,6 +107,9 @@ export class ReportGateway {
     }
     // "Expect: 100-continue": the body is asked for only once the request may be served.
     this.server.on("checkContinue", handler);
+    this.server.on("clientError", (error: NodeJS.ErrnoException, socket: Socket) =>
+      this.onClientError(error, socket),
+    );
     // A client that stalls mid-request must not hold a slot forever.
     this.server.requestTimeout = 60_000;
     this.server.headersTimeout = 20_000;
@@ -209,7 +215,31 @@ export class ReportGateway {
     }
   }
 
+  /**
+   * Requests Node's HTTP parser refuses (a bogus Content-Length, a bad chunk, a
+   * body cut short, oversized headers, bytes that are not HTTP) never reach
+   * onRequest. Node's default answer has no body; drones read every answer as
+   * JSON, so they get the usual `{"error": ...}` instead (found by
+   * test/fuzz/gateway.fuzz.test.ts). As Node does, nothing is written into a
+   * response already under way, and the connection is closed.
+   */
+  private onClientError(error: NodeJS.ErrnoException, socket: Socket): void {
+    const res = this.responses.get(socket);
+    const answering = Boolean(res?.headersSent && !res.writableFinished);
+    if (error.code !== "ECONNRESET" && socket.writable && !answering) {
+      const [status, message] = clientErrorAnswer(error);
+      const text = `${JSON.stringify({ error: message })}\n`;
+      socket.write(
+        `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: application/json\r\n` +
+          `Content-Length: ${Buffer.byteLength(text)}\r\nCache-Control: no-store\r\n` +
+          `Connection: close\r\n\r\n${text}`,
+      );
+    }
+    socket.destroy();
+  }
+
   private onRequest(req: IncomingMessage, res: ServerResponse): void {
+    this.responses.set(req.socket, res);
     const startedAt = performance.now();
     this.active++;
     this.counts.requests++;
@@ -377,6 +407,24 @@ export class ReportGateway {
       ),
       properties: { source, line: String(rejected.line) },
     };
+  }
+}
+
+/** The status and reason for a request Node's HTTP parser refused, as Node's default picks it. */
+function clientErrorAnswer(error: NodeJS.ErrnoException): [number, string] {
+  switch (error.code) {
+    case "HPE_HEADER_OVERFLOW":
+      return [431, "the request headers are too large"];
+    case "HPE_CHUNK_EXTENSIONS_OVERFLOW":
+      return [413, "the chunk extensions are too large"];
+    case "ERR_HTTP_REQUEST_TIMEOUT":
+      return [408, "the request did not arrive in time"];
+    default: {
+      // The parser's reason only ("Invalid character in Content-Length"), never the bytes.
+      const reason = (error as { reason?: unknown }).reason;
+      const why = typeof reason === "string" && reason ? reason : (error.code ?? "unreadable");
+      return [400, `not a valid HTTP/1.1 request: ${why}`];
+    }
   }
 }
 
