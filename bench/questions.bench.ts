@@ -4,9 +4,14 @@
  * straight into a fresh store (the archive consumer's write path, without the
  * stream), then times every question twice (cold, warm), and an NDJSON export.
  * Figures are printed and written to bench/results/questions.json.
+ *
+ * PW_BENCH_QUESTION_DIR keeps the data set: it is loaded only when that
+ * directory holds no store yet and is left in place afterwards, so timing runs
+ * repeat without the load (delete it after a change of the store's layout).
+ * The load average is printed with the figures: other jobs share the machine.
  */
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { createEmbeddedStore } from "../src/backends/store/embedded/embedded-store.js";
 import type { ArchivedReport } from "../src/backends/store/types.js";
@@ -15,7 +20,9 @@ import { machineInfo, writeResults } from "./bench-kit.js";
 
 const REPORTS = Number(process.env.PW_BENCH_QUESTION_REPORTS ?? 10_000_000);
 const BATCH = 100_000;
-const dataDir = mkdtempSync(join(tmpdir(), "pw-bench-q-"));
+const keptDir = process.env.PW_BENCH_QUESTION_DIR;
+const dataDir = keptDir ?? mkdtempSync(join(tmpdir(), "pw-bench-q-"));
+if (keptDir) mkdirSync(keptDir, { recursive: true });
 const store = createEmbeddedStore({ dataDir });
 const start = Date.parse("2026-11-01T00:00:00Z");
 const sim = createSimulation({
@@ -26,8 +33,14 @@ const sim = createSimulation({
   agitatedRatio: 0.005,
 });
 
+const alreadyStored = (await store.counts()).reports;
+if (alreadyStored !== 0 && alreadyStored !== REPORTS) {
+  throw new Error(
+    `${dataDir} holds ${alreadyStored} reports, not ${REPORTS}: delete it or set PW_BENCH_QUESTION_REPORTS=${alreadyStored}`,
+  );
+}
 const loadStarted = performance.now();
-for (let loaded = 0; loaded < REPORTS; loaded += BATCH) {
+for (let loaded = 0; alreadyStored === 0 && loaded < REPORTS; loaded += BATCH) {
   const batch: ArchivedReport[] = [];
   for (let i = 0; i < Math.min(BATCH, REPORTS - loaded); i++) {
     const report = sim.next();
@@ -36,9 +49,11 @@ for (let loaded = 0; loaded < REPORTS; loaded += BATCH) {
   await store.writeReports(batch);
   if ((loaded / BATCH) % 10 === 0) process.stderr.write(`loaded ${loaded + batch.length}\n`);
 }
-const loadSeconds = (performance.now() - loadStarted) / 1000;
-const lastReport = sim.next();
-const end = Date.parse(lastReport.ts);
+const loadSeconds = alreadyStored === 0 ? (performance.now() - loadStarted) / 1000 : undefined;
+if (loadSeconds === undefined)
+  process.stderr.write(`reusing the ${REPORTS} reports in ${dataDir}\n`);
+const newest = await store.rawQuery("SELECT epoch_ms(max(ts)) AS newest FROM reports");
+const end = Number(newest.rows[0]?.newest);
 const some = (await store.topAgitated({ threshold: 2, limit: 1 }))[0]?.citizen ?? "nobody";
 
 const HOUR = 3_600_000;
@@ -67,7 +82,7 @@ for (const [name, run] of questions) {
   await run();
   timings[name] = { coldMs: Math.round(t1 - t0), warmMs: Math.round(performance.now() - t1) };
   process.stderr.write(
-    `${name}: ${timings[name]!.coldMs} ms cold, ${timings[name]!.warmMs} ms warm\n`,
+    `${name}: ${timings[name]!.coldMs} ms cold, ${timings[name]!.warmMs} ms warm (load average ${loadAverage()})\n`,
   );
 }
 const exportRows = Math.min(REPORTS, 1_000_000);
@@ -80,12 +95,23 @@ const exportSeconds = (performance.now() - exportStarted) / 1000;
 const results = {
   at: new Date().toISOString(),
   machine: machineInfo(),
+  /** 1, 5 and 15 minute load averages when the timings ended: other jobs share the machine. */
+  loadAverage: loadAverage(),
   reports: REPORTS,
-  load: { seconds: Math.round(loadSeconds), reportsPerSecond: Math.round(REPORTS / loadSeconds) },
+  load:
+    loadSeconds === undefined
+      ? "reused a kept data set"
+      : { seconds: Math.round(loadSeconds), reportsPerSecond: Math.round(REPORTS / loadSeconds) },
   questions: timings,
   export: { rows: exported, rowsPerSecond: Math.round(exported / exportSeconds) },
   target: "each question <= 1000 ms on 10M reports",
 };
 await store.close();
-rmSync(dataDir, { recursive: true, force: true });
+if (!keptDir) rmSync(dataDir, { recursive: true, force: true });
 writeResults("questions", results);
+
+function loadAverage(): string {
+  return loadavg()
+    .map((n) => n.toFixed(2))
+    .join(" ");
+}

@@ -9,13 +9,38 @@ import type { AlertFilter, AlertStateChange, AlertWithAudit, StateChange } from 
 
 export interface SegmentRecord {
   id: string;
-  kind: "reports" | "sightings";
+  /**
+   * Rollups are not data of their own: each `words` segment summarises the
+   * words of one `reports` segment, each `citizens` segment the sightings of
+   * one `sightings` segment (its `source`), and lives and dies with it.
+   */
+  kind: DataKind | RollupKind;
   day: string;
   /** Relative to the store dir. */
   path: string;
   rows: number;
   minTs: number;
   maxTs: number;
+  /** For a rollup, the id of the segment it summarises. */
+  source?: string;
+}
+
+export type DataKind = "reports" | "sightings";
+export type RollupKind = "words" | "citizens";
+
+/** The rollup kept for each kind of data segment. */
+export const ROLLUP_OF = { reports: "words", sightings: "citizens" } as const satisfies Record<
+  DataKind,
+  RollupKind
+>;
+
+/** A live data segment and, when it has one, its rollup. */
+export interface SegmentWithRollup {
+  path: string;
+  minTs: number;
+  maxTs: number;
+  /** Null for a segment written before rollups existed. */
+  rollupPath: string | null;
 }
 
 /**
@@ -36,7 +61,9 @@ export class Catalog {
     this.db.pragma("journal_mode = WAL");
     this.db.pragma("synchronous = FULL");
     this.db.exec(SCHEMA);
-    migrate(this.db);
+    // IMMEDIATE: processes opening a fresh catalog at once (pw alerts and pw archive)
+    // must not both see a column missing and both add it ("duplicate column name").
+    this.db.transaction(() => migrate(this.db)).immediate();
     this.stmts = {
       // One statement per batch (ids as a JSON array): the lookups run inside
       // SQLite instead of crossing into it once per report.
@@ -47,7 +74,7 @@ export class Catalog {
         "INSERT OR IGNORE INTO report_ids (report_id) SELECT value FROM json_each(?)",
       ),
       insertSegment: this.db.prepare(
-        "INSERT INTO segments (id, kind, day, path, rows, min_ts, max_ts, created_at) VALUES (@id, @kind, @day, @path, @rows, @minTs, @maxTs, @createdAt)",
+        "INSERT INTO segments (id, kind, day, path, rows, min_ts, max_ts, created_at, source) VALUES (@id, @kind, @day, @path, @rows, @minTs, @maxTs, @createdAt, @source)",
       ),
       upsertAlert: this.db.prepare(
         `INSERT INTO alerts (alert_id, citizen, state, occurrences, last_report_ms, detected_ms, body)
@@ -85,7 +112,7 @@ export class Catalog {
         // tell the caller which ones, so it rewrites its segments without them.
         throw new ClashError();
       }
-      for (const s of segments) this.stmts.insertSegment.run({ ...s, createdAt });
+      for (const s of segments) this.stmts.insertSegment.run(segmentRow(s, createdAt));
     });
     try {
       commit.immediate();
@@ -96,7 +123,7 @@ export class Catalog {
     }
   }
 
-  segments(kind: SegmentRecord["kind"], since?: number, until?: number): SegmentRecord[] {
+  segments(kind: DataKind, since?: number, until?: number): SegmentRecord[] {
     return this.db
       .prepare(
         `SELECT id, kind, day, path, rows, min_ts AS minTs, max_ts AS maxTs FROM segments
@@ -109,12 +136,41 @@ export class Catalog {
       ) as SegmentRecord[];
   }
 
+  /** Live segments of `kind` overlapping the range, each with the path of its live rollup. */
+  segmentsWithRollups(kind: DataKind, since?: number, until?: number): SegmentWithRollup[] {
+    return this.db
+      .prepare(
+        `SELECT d.path AS path, d.min_ts AS minTs, d.max_ts AS maxTs, r.path AS rollupPath
+         FROM segments d
+         LEFT JOIN segments r ON r.source = d.id AND r.kind = ? AND r.retired_at IS NULL
+         WHERE d.kind = ? AND d.retired_at IS NULL AND d.max_ts >= ? AND d.min_ts < ?
+         ORDER BY d.min_ts`,
+      )
+      .all(
+        ROLLUP_OF[kind],
+        kind,
+        since ?? Number.MIN_SAFE_INTEGER,
+        until ?? Number.MAX_SAFE_INTEGER,
+      ) as SegmentWithRollup[];
+  }
+
+  /** The live rollups of these segments, by the id of the segment they summarise. */
+  rollupsOf(ids: readonly string[]): Map<string, SegmentRecord> {
+    const rows = this.db
+      .prepare(
+        `SELECT id, kind, day, path, rows, min_ts AS minTs, max_ts AS maxTs, source FROM segments
+         WHERE source IN (SELECT value FROM json_each(?)) AND retired_at IS NULL`,
+      )
+      .all(JSON.stringify(ids)) as SegmentRecord[];
+    return new Map(rows.map((r) => [r.source!, r]));
+  }
+
   /** Every path the catalog knows, retired ones included (a reader may still be using them). */
   allSegmentPaths(): Set<string> {
     return new Set(this.db.prepare("SELECT path FROM segments").pluck().all() as string[]);
   }
 
-  rowCount(kind: SegmentRecord["kind"]): number {
+  rowCount(kind: DataKind): number {
     return (
       (this.db
         .prepare("SELECT sum(rows) FROM segments WHERE kind = ? AND retired_at IS NULL")
@@ -125,7 +181,7 @@ export class Catalog {
 
   /** Days of `kind` with at least `minCount` live segments of fewer than `smallRows` rows. */
   compactionCandidates(
-    kind: SegmentRecord["kind"],
+    kind: DataKind,
     smallRows: number,
     minCount: number,
     maxCount: number,
@@ -145,19 +201,24 @@ export class Catalog {
   }
 
   /**
-   * Replaces `merged` by `replacement` in one transaction. Returns false (and
-   * changes nothing) when another process retired any of them first.
+   * Replaces `merged` (and their rollups) by `replacements` in one transaction.
+   * Returns false (and changes nothing) when another process retired any of
+   * them first.
    */
-  swapSegments(merged: readonly SegmentRecord[], replacement: SegmentRecord): boolean {
+  swapSegments(merged: readonly SegmentRecord[], replacements: readonly SegmentRecord[]): boolean {
     const now = Date.now();
     const retire = this.db.prepare(
       "UPDATE segments SET retired_at = ? WHERE id = ? AND retired_at IS NULL",
     );
+    const retireRollups = this.db.prepare(
+      "UPDATE segments SET retired_at = ? WHERE source = ? AND retired_at IS NULL",
+    );
     const swap = this.db.transaction(() => {
       for (const s of merged) {
         if (retire.run(now, s.id).changes !== 1) throw new ClashError();
+        retireRollups.run(now, s.id);
       }
-      this.stmts.insertSegment.run({ ...replacement, createdAt: now });
+      for (const s of replacements) this.stmts.insertSegment.run(segmentRow(s, now));
     });
     try {
       swap.immediate();
@@ -326,6 +387,11 @@ export class Catalog {
 
 class ClashError extends Error {}
 
+function segmentRow(s: SegmentRecord, createdAt: number) {
+  const { id, kind, day, path, rows, minTs, maxTs } = s;
+  return { id, kind, day, path, rows, minTs, maxTs, createdAt, source: s.source ?? null };
+}
+
 /** Brings a catalog made by an earlier pw up to date. */
 function migrate(db: Database.Database): void {
   const has = (table: string, column: string) =>
@@ -333,6 +399,8 @@ function migrate(db: Database.Database): void {
       (c) => c.name === column,
     );
   if (!has("segments", "retired_at")) db.exec("ALTER TABLE segments ADD COLUMN retired_at INTEGER");
+  if (!has("segments", "source")) db.exec("ALTER TABLE segments ADD COLUMN source TEXT");
+  db.exec("CREATE INDEX IF NOT EXISTS segments_by_source ON segments (source)");
   if (!has("alerts", "state_changed_ms"))
     db.exec("ALTER TABLE alerts ADD COLUMN state_changed_ms INTEGER");
   db.exec("CREATE INDEX IF NOT EXISTS alerts_by_state_change ON alerts (state_changed_ms)");

@@ -4,12 +4,19 @@ import { type DuckDBConnection, DuckDBInstance } from "@duckdb/node-api";
 export class DuckSession {
   private instance: DuckDBInstance | undefined;
   private connection: DuckDBConnection | undefined;
+  private opening: Promise<DuckDBConnection> | undefined;
 
-  async connect(): Promise<DuckDBConnection> {
-    if (!this.connection) {
-      this.instance = await DuckDBInstance.create(":memory:");
-      this.connection = await this.instance.connect();
-    }
+  connect(): Promise<DuckDBConnection> {
+    this.opening ??= this.open();
+    return this.opening;
+  }
+
+  private async open(): Promise<DuckDBConnection> {
+    this.instance = await DuckDBInstance.create(":memory:");
+    this.connection = await this.instance.connect();
+    // Segments never change once written (a new one gets a new name), so their
+    // footers can be cached between queries.
+    await this.connection.run("SET parquet_metadata_cache = true");
     return this.connection;
   }
 
@@ -18,6 +25,7 @@ export class DuckSession {
     this.instance?.closeSync();
     this.connection = undefined;
     this.instance = undefined;
+    this.opening = undefined;
   }
 }
 

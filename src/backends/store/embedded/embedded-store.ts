@@ -2,8 +2,9 @@ import { mkdirSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import type { AlertEvent } from "../../../domain/alert.js";
 import type { AlertAction } from "../../../domain/alert-lifecycle.js";
-import { BackendError } from "../../../domain/errors.js";
+import { BackendError, PwError } from "../../../domain/errors.js";
 import { isProcessAlive } from "../../process-alive.js";
+import { storageError } from "../../storage-errors.js";
 import type {
   ArchivedReport,
   HotspotOptions,
@@ -37,8 +38,10 @@ const MAX_CLASH_RETRIES = 5;
 /**
  * Compaction: each flush writes small segments; once a day has COMPACT_AT of
  * them (under SMALL_SEGMENT_ROWS rows), up to COMPACT_MAX are merged into one,
- * so queries open a few large files instead of thousands. Merged files are
- * deleted only RETIRED_GRACE_MS later, as a running query may still read them.
+ * so queries open a few large files instead of thousands. A merged segment gets
+ * the sum of the merged segments' rollups, committed with it in the same swap.
+ * Merged files are deleted only RETIRED_GRACE_MS later, as a running query may
+ * still read them.
  */
 const SMALL_SEGMENT_ROWS = 1_000_000;
 const COMPACT_AT = 16;
@@ -59,6 +62,9 @@ class EmbeddedStore implements Store {
       mkdirSync(dir, { recursive: true });
       this.catalog = new Catalog(join(dir, "catalog.db"));
     } catch (cause) {
+      // A full or read-only disk is named as such; anything else keeps SQLite's words.
+      const mapped = storageError(cause, "open the embedded store", dir);
+      if (mapped instanceof PwError) throw mapped;
       throw new BackendError(
         `cannot open the embedded store in ${dir}: ${(cause as Error).message}`,
         {
@@ -72,6 +78,16 @@ class EmbeddedStore implements Store {
   }
 
   async writeReports(batch: readonly ArchivedReport[]): Promise<WriteResult> {
+    // A failed write leaves at most orphan segment files (removed on a later
+    // start); a full or read-only disk is reported as such, not as a defect.
+    try {
+      return await this.storeReports(batch);
+    } catch (error) {
+      throw storageError(error, "write reports", this.dir);
+    }
+  }
+
+  private async storeReports(batch: readonly ArchivedReport[]): Promise<WriteResult> {
     if (!this.orphansRemoved) {
       this.removeOrphans();
       this.orphansRemoved = true;
@@ -111,13 +127,14 @@ class EmbeddedStore implements Store {
         COMPACT_AT,
         COMPACT_MAX,
       )) {
-        const replacement = await this.writer.merge(group);
-        if (this.catalog.swapSegments(group, replacement)) {
+        const rollups = this.catalog.rollupsOf(group.map((s) => s.id));
+        const replacements = await this.writer.merge(group, rollups);
+        if (this.catalog.swapSegments(group, replacements)) {
           merged += group.length;
           written++;
         } else {
           // Another archive process compacted these first.
-          rmSync(join(this.dir, replacement.path), { force: true });
+          for (const s of replacements) rmSync(join(this.dir, s.path), { force: true });
         }
       }
     }
@@ -128,7 +145,11 @@ class EmbeddedStore implements Store {
   }
 
   async recordAlertEvents(events: readonly AlertEvent[]): Promise<void> {
-    if (events.length > 0) this.catalog.recordAlertEvents(events);
+    try {
+      if (events.length > 0) this.catalog.recordAlertEvents(events);
+    } catch (error) {
+      throw storageError(error, "record alerts", this.dir);
+    }
   }
 
   async alertedReports(reportIds: readonly string[]) {
@@ -218,7 +239,7 @@ class EmbeddedStore implements Store {
       for (const path of this.catalog.dropDays(result.days))
         rmSync(join(this.dir, path), { force: true });
       for (const day of result.days) {
-        for (const kind of ["reports", "sightings"]) {
+        for (const kind of ["reports", "sightings", "words", "citizens"]) {
           rmSync(join(this.dir, kind, `day=${day}`), { recursive: true, force: true });
         }
       }

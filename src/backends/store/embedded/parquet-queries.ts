@@ -21,7 +21,7 @@ import type {
   WordOptions,
   WordRow,
 } from "../types.js";
-import type { Catalog } from "./catalog.js";
+import type { Catalog, SegmentWithRollup } from "./catalog.js";
 import { emptyRelation, REPORT_COLUMNS, SIGHTING_COLUMNS, sqlString } from "./columns.js";
 import { type DuckSession, toPlain } from "./duck.js";
 
@@ -100,21 +100,64 @@ export class ParquetQueries {
   async topAgitated(
     options: TimeRange & { threshold: number; limit: number },
   ): Promise<TopAgitatedRow[]> {
-    const params: Params = { threshold: options.threshold, limit: options.limit };
     // Rank on the few agitated sightings first, then read the full statistics of
     // the top names only: grouping every sighting by name cost 2.5 s on 10M reports.
-    const sightings = `SELECT name, score, ts FROM ${this.relation("sightings", options)} WHERE ${this.timeWhere(options, params)}`;
-    const rows = await this.all(
-      `WITH s AS (${sightings}),
-       top AS (SELECT name, count(*) AS agitated FROM s WHERE score < $threshold
-               GROUP BY name ORDER BY agitated DESC, name LIMIT $limit)
-       SELECT top.name AS citizen, any_value(top.agitated) AS agitatedSightings, count(*) AS sightings,
-              min(s.score) AS minScore, avg(s.score) AS avgScore, max(s.ts) AS lastSeen
-       FROM top JOIN s ON s.name = top.name
-       GROUP BY top.name ORDER BY agitatedSightings DESC, citizen`,
+    const segments = this.catalog.segmentsWithRollups("sightings", options.since, options.until);
+    if (segments.length === 0) return [];
+    const rankParams: Params = { threshold: options.threshold, limit: options.limit };
+    const top = await this.all(
+      `SELECT name, count(*) AS agitated FROM ${this.files(segments.map((s) => s.path))}
+       WHERE score < $threshold AND ${this.timeWhere(options, rankParams)}
+       GROUP BY name ORDER BY agitated DESC, name LIMIT $limit`,
+      rankParams,
+    );
+    if (top.length === 0) return [];
+    // The top names' statistics: from the citizens rollups of the segments wholly
+    // inside the range, from the sightings of the others.
+    const params: Params = {};
+    const names = top.map((row, i) => {
+      params[`n${i}`] = String(row.name);
+      return `$n${i}`;
+    });
+    const inside = (s: SegmentWithRollup) =>
+      s.rollupPath !== null &&
+      (options.since === undefined || s.minTs >= options.since) &&
+      (options.until === undefined || s.maxTs < options.until);
+    const rolled = segments.filter(inside);
+    const raw = segments.filter((s) => !inside(s));
+    const parts: string[] = [];
+    if (rolled.length > 0) {
+      parts.push(
+        `SELECT name, sightings, score_sum, min_score, last_seen
+         FROM ${this.files(rolled.map((s) => s.rollupPath!))} WHERE name IN (${names.join(", ")})`,
+      );
+    }
+    if (raw.length > 0) {
+      parts.push(
+        `SELECT name, count(*) AS sightings, sum(score) AS score_sum, min(score) AS min_score,
+                max(ts) AS last_seen
+         FROM ${this.files(raw.map((s) => s.path))}
+         WHERE name IN (${names.join(", ")}) AND ${this.timeWhere(options, params)} GROUP BY name`,
+      );
+    }
+    const stats = await this.all(
+      `SELECT name, sum(sightings)::BIGINT AS sightings, min(min_score) AS minScore,
+              sum(score_sum) / sum(sightings) AS avgScore, max(last_seen) AS lastSeen
+       FROM (${parts.join(" UNION ALL ")}) GROUP BY name`,
       params,
     );
-    return rows as unknown as TopAgitatedRow[];
+    const byName = new Map(stats.map((row) => [String(row.name), row]));
+    return top.map((row) => {
+      const s = byName.get(String(row.name))!;
+      return {
+        citizen: String(row.name),
+        agitatedSightings: Number(row.agitated),
+        sightings: Number(s.sightings),
+        minScore: Number(s.minScore),
+        avgScore: Number(s.avgScore),
+        lastSeen: String(s.lastSeen),
+      };
+    });
   }
 
   async scoreTrend(options: TrendOptions): Promise<ScoreTrendRow[]> {
@@ -181,6 +224,11 @@ export class ParquetQueries {
     });
   }
 
+  /**
+   * Whole UTC hours of the range come from the words rollups (per hour, word
+   * and lowest score, how many reports heard it); only the partial hours at the
+   * edges, and segments written before rollups existed, split reports' words.
+   */
   async words(options: WordOptions): Promise<WordRow[]> {
     const params: Params = {
       threshold: options.threshold,
@@ -191,17 +239,70 @@ export class ParquetQueries {
       options.sort === "count"
         ? "agitatedReports DESC, lift DESC"
         : "lift DESC, agitatedReports DESC";
+    // Event times are whole ms: rounding the bounds up keeps the same reports.
+    const since = options.since === undefined ? undefined : Math.ceil(options.since);
+    const until = options.until === undefined ? undefined : Math.ceil(options.until);
+    const segments = this.catalog.segmentsWithRollups("reports", since, until);
+    const rolled = segments.filter((s) => s.rollupPath !== null);
+    const fullFrom = since === undefined ? undefined : Math.ceil(since / HOUR_MS) * HOUR_MS;
+    const fullTo = until === undefined ? undefined : Math.floor(until / HOUR_MS) * HOUR_MS;
+    const wholeHours =
+      rolled.length > 0 && (fullFrom === undefined || fullTo === undefined || fullFrom < fullTo);
+    // Time ranges whose reports are read one by one: per segment, all of the
+    // range without a rollup, else the edges outside the whole hours.
+    const rawScans: string[] = [];
+    const scan = (list: readonly SegmentWithRollup[], range: TimeRange) => {
+      const files = list
+        .filter((s) => range.since === undefined || s.maxTs >= range.since)
+        .filter((s) => range.until === undefined || s.minTs < range.until)
+        .map((s) => s.path);
+      if (files.length === 0) return;
+      rawScans.push(
+        `SELECT min_score, words FROM ${this.files(files)} WHERE ${timeLiteralWhere(range)}`,
+      );
+    };
+    scan(wholeHours ? segments.filter((s) => s.rollupPath === null) : segments, {
+      ...(since === undefined ? {} : { since }),
+      ...(until === undefined ? {} : { until }),
+    });
+    if (wholeHours) {
+      if (since !== undefined && fullFrom !== undefined && since < fullFrom)
+        scan(rolled, { since, until: fullFrom });
+      if (until !== undefined && fullTo !== undefined && fullTo < until)
+        scan(rolled, { since: fullTo, until });
+    }
+    const parts: string[] = [];
+    if (wholeHours) {
+      const hours = ["true"];
+      if (fullFrom !== undefined) hours.push(`hour >= epoch_ms(${fullFrom}::BIGINT)`);
+      if (fullTo !== undefined) hours.push(`hour < epoch_ms(${fullTo}::BIGINT)`);
+      const rollups = this.files(rolled.map((s) => s.rollupPath!));
+      // Two scans, so that row-group statistics keep each to its rows: the
+      // totals sort first, then the split by score, lowest first.
+      parts.push(
+        `SELECT word, 0::BIGINT AS a, reports AS r FROM ${rollups}
+         WHERE min_score IS NULL AND ${hours.join(" AND ")}`,
+        `SELECT word, reports AS a, 0::BIGINT AS r FROM ${rollups}
+         WHERE min_score < $threshold AND ${hours.join(" AND ")}`,
+      );
+    }
+    if (rawScans.length > 0) {
+      // Each report once under the NULL word, then once per distinct lower-cased word.
+      parts.push(
+        `SELECT unnest(list_prepend(NULL::VARCHAR, list_distinct(list_transform(words, w -> lower(w)))))
+                  AS word, (min_score < $threshold)::INTEGER AS a, 1::BIGINT AS r
+         FROM (${rawScans.join(" UNION ALL ")})`,
+      );
+    }
+    if (parts.length === 0) return [];
+    // The NULL word counts every report: the totals the shares are taken of.
     const rows = await this.all(
-      `WITH r AS (
-         SELECT coalesce(min_score < $threshold, false) AS agitated,
-                list_distinct(list_transform(words, w -> lower(w))) AS ws
-         FROM ${this.relation("reports", options)} WHERE ${this.timeWhere(options, params)}),
-       totals AS (SELECT count(*) AS n, count(*) FILTER (WHERE agitated) AS na FROM r),
-       heard AS (SELECT unnest(ws) AS word, agitated FROM r)
-       SELECT word, count(*) FILTER (WHERE agitated) AS agitatedReports, count(*) AS reports,
-              (count(*) FILTER (WHERE agitated) / any_value(na)) / (count(*) / any_value(n)) AS lift
-       FROM heard, totals GROUP BY word
-       HAVING count(*) FILTER (WHERE agitated) >= $min
+      `WITH g AS (
+         SELECT word, coalesce(sum(a), 0)::BIGINT AS a, sum(r)::BIGINT AS r
+         FROM (${parts.join(" UNION ALL ")}) GROUP BY word),
+       totals AS (SELECT r AS n, a AS na FROM g WHERE word IS NULL)
+       SELECT word, a AS agitatedReports, r AS reports, (a / na) / (r / n) AS lift
+       FROM g, totals WHERE word IS NOT NULL AND a >= $min
        ORDER BY ${order}, word LIMIT $limit`,
       params,
     );
@@ -323,6 +424,12 @@ export class ParquetQueries {
     return `read_parquet([${files.join(", ")}], filename = true)`;
   }
 
+  /** Segment files (paths relative to the store) as one relation. */
+  private files(paths: readonly string[]): string {
+    const list = paths.map((p) => sqlString(join(this.storeDir, p))).join(", ");
+    return `read_parquet([${list}], hive_partitioning = false)`;
+  }
+
   private timeWhere(range: TimeRange, params: Params): string {
     const clauses = ["true"];
     if (range.since !== undefined) {
@@ -346,6 +453,16 @@ export class ParquetQueries {
     const rows = await this.all(sql, params);
     return rows.map((row) => ({ ...row, bucket: new Date(Number(row.bucket)).toISOString() }));
   }
+}
+
+const HOUR_MS = 3_600_000;
+
+/** A time filter with the bounds written in, so that row-group statistics can skip. */
+function timeLiteralWhere(range: TimeRange): string {
+  const clauses = ["true"];
+  if (range.since !== undefined) clauses.push(`ts >= epoch_ms(${range.since}::BIGINT)`);
+  if (range.until !== undefined) clauses.push(`ts < epoch_ms(${range.until}::BIGINT)`);
+  return clauses.join(" AND ");
 }
 
 /** Epoch-aligned UTC buckets, the same as OpenSearch's fixed_interval date_histogram. */
