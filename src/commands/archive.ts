@@ -4,6 +4,7 @@ import { backendFlags, PwCommand } from "../cli/base-command.js";
 import { shutdownSignal } from "../cli/shutdown.js";
 import { parseDuration } from "../domain/duration.js";
 import { type ArchiveConsumerSummary, runArchiveConsumer } from "../pipeline/archive-consumer.js";
+import { describeRetry } from "../pipeline/retry.js";
 
 export default class Archive extends PwCommand {
   static override description = `Run the archive consumer: store every report exactly once
@@ -44,6 +45,8 @@ Subscribes as "archive" on the reports topic (Shared: run several to split the l
         flushMs,
         signal: shutdownSignal(),
         untilIdle: flags["until-idle"],
+        onRetry: (error, delayMs) =>
+          this.info(describeRetry("archive: cannot write to the store", error, delayMs)),
         ...(this.verbose && {
           onFlush: (f: { stored: number; duplicates: number; rejected: number; ms: number }) =>
             this.info(

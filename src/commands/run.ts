@@ -5,6 +5,7 @@ import { backendFlags, PwCommand } from "../cli/base-command.js";
 import { notifyFlags } from "../cli/notify-flags.js";
 import { ruleFlags } from "../cli/rule-flags.js";
 import { shutdownSignal } from "../cli/shutdown.js";
+import { describeRetry } from "../pipeline/retry.js";
 import { type PipelineSummary, runPipeline } from "../pipeline/run-pipeline.js";
 
 export default class Run extends PwCommand {
@@ -38,6 +39,7 @@ export default class Run extends PwCommand {
           onAlert: alertPrinter(),
           signal: shutdownSignal(),
           untilIdle: flags["until-idle"],
+          onRetry: (error, delayMs) => this.info(describeRetry("run", error, delayMs)),
         });
         this.info(
           `run: ${summary.archive.stored} report(s) stored (${summary.archive.duplicates} duplicate(s) skipped), ${summary.alerts.opened} alert(s) opened`,

@@ -7,6 +7,7 @@ import { parseConsumedReports } from "./consumed-report.js";
 import { isIdle } from "./idle.js";
 import type { Notifier } from "./notifier.js";
 import { mayHaveScoreBelow } from "./report-message.js";
+import { type RetryOptions, retryRetriable } from "./retry.js";
 
 const STATE_POLL_MS = 500;
 
@@ -25,6 +26,8 @@ export interface AlertConsumerOptions {
   now?: () => number;
   subscription?: string;
   maxBatch?: number;
+  /** Told when a store or stream call failed retriably (a backend restarting) and is tried again. */
+  onRetry?: RetryOptions["onRetry"];
 }
 
 export interface AlertConsumerSummary {
@@ -41,17 +44,24 @@ export interface AlertConsumerSummary {
  * Publishing comes before persisting on purpose: a crash in between repeats an
  * alert event (same alertId and occurrences, so downstream can tell) rather than
  * losing it. A report that already produced alerts (a duplicate reportId, or a
- * redelivery) produces nothing new.
+ * redelivery) produces nothing new. A backend failing retriably (a store or
+ * broker restarting) is waited for with backoff instead of ending the consumer;
+ * each retried call is safe to repeat.
  */
 export async function runAlertConsumer(
   options: AlertConsumerOptions,
 ): Promise<AlertConsumerSummary> {
   const { stream, store, ruleSet, signal } = options;
   const now = options.now ?? Date.now;
+  const retrying = <T>(call: () => Promise<T>) =>
+    retryRetriable(call, { signal, onRetry: options.onRetry });
   const summary: AlertConsumerSummary = { reports: 0, events: 0, opened: 0 };
   const currentRules = typeof ruleSet === "function" ? ruleSet : () => ruleSet;
   let rules = currentRules();
-  const tracker = new AlertTracker(rules, await store.recentOpenAlerts(rules.cooldownMs));
+  const tracker = new AlertTracker(
+    rules,
+    await retrying(() => store.recentOpenAlerts(rules.cooldownMs)),
+  );
   const consumer = await stream.subscribe({
     topic: Topics.reports,
     subscription: options.subscription ?? "alerts",
@@ -67,7 +77,7 @@ export async function runAlertConsumer(
   const followStateChanges = async () => {
     if (now() - statesPolledAt < STATE_POLL_MS) return;
     statesPolledAt = now();
-    for (const change of await store.alertStateChanges(statesSeenUntil)) {
+    for (const change of await retrying(() => store.alertStateChanges(statesSeenUntil))) {
       tracker.updateState(change.alertId, change.state);
       statesSeenUntil = Math.max(statesSeenUntil, change.changedAt);
     }
@@ -98,7 +108,9 @@ export async function runAlertConsumer(
       const candidates = consumed.filter(({ report }) =>
         report.citizens.some((c) => c.score < threshold),
       );
-      const done = await store.alertedReports(candidates.map((c) => c.report.reportId));
+      const done = await retrying(() =>
+        store.alertedReports(candidates.map((c) => c.report.reportId)),
+      );
       const events: AlertEvent[] = [];
       for (const { report } of candidates) {
         if (done.has(report.reportId)) continue;
@@ -106,19 +118,23 @@ export async function runAlertConsumer(
         events.push(...tracker.observe(report, detectedAt));
       }
       if (events.length > 0) {
-        await alerts.sendBatch(
-          events.map((e) => ({
-            key: e.alert.citizen,
-            value: JSON.stringify(e),
-            eventTime: Date.parse(e.alert.lastReportTs),
-          })),
+        // Sent again after a failure: downstream may see an event twice (same
+        // alertId and occurrences), as after a crash, but never misses one.
+        await retrying(() =>
+          alerts.sendBatch(
+            events.map((e) => ({
+              key: e.alert.citizen,
+              value: JSON.stringify(e),
+              eventTime: Date.parse(e.alert.lastReportTs),
+            })),
+          ),
         );
         for (const event of events) {
           options.onAlert?.(event);
           // Acked means someone is on it: repeats are recorded, not notified again.
           if (event.alert.state !== "acked") options.notifier?.notify(event);
         }
-        await store.recordAlertEvents(events);
+        await retrying(() => store.recordAlertEvents(events));
         summary.events += events.length;
         summary.opened += events.filter((e) => e.event === "opened").length;
       }

@@ -3,6 +3,7 @@ import { type Message, type Stream, Topics } from "../backends/stream/types.js";
 import { parseConsumedReports } from "./consumed-report.js";
 import { deadLetter } from "./dead-letter.js";
 import { isIdle } from "./idle.js";
+import { type RetryOptions, retryRetriable } from "./retry.js";
 
 export interface ArchiveConsumerOptions {
   stream: Stream;
@@ -16,6 +17,8 @@ export interface ArchiveConsumerOptions {
   now?: () => number;
   subscription?: string;
   onFlush?: (flush: { stored: number; duplicates: number; rejected: number; ms: number }) => void;
+  /** Told when a flush failed retriably (the store is down or overloaded) and is tried again. */
+  onRetry?: RetryOptions["onRetry"];
 }
 
 export interface ArchiveConsumerSummary {
@@ -32,7 +35,8 @@ export interface ArchiveConsumerSummary {
  * processes split the load). Reports are buffered and written to the store in
  * one flush; messages are acked only after the store says the flush is durable.
  * The store's idempotence by reportId makes a redelivery after a crash harmless:
- * every report is stored exactly once.
+ * every report is stored exactly once. A store that fails retriably (restart,
+ * network) is retried with backoff rather than ending the consumer.
  */
 export async function runArchiveConsumer(
   options: ArchiveConsumerOptions,
@@ -82,7 +86,13 @@ export async function runArchiveConsumer(
   const flush = async () => {
     if (buffered.length === 0) return;
     const started = now();
-    const result = await store.writeReports(reports);
+    // A store that is restarting or unreachable is waited for, with backoff, for
+    // as long as it takes: nothing is acked meanwhile, and writing the same
+    // reports again is harmless (idempotent by reportId).
+    const result = await retryRetriable(() => store.writeReports(reports), {
+      signal,
+      onRetry: options.onRetry,
+    });
     if (result.rejected.length > 0) await deadLetterRejected(result.rejected);
     await consumer.ack(buffered);
     summary.stored += result.stored;

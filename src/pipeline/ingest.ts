@@ -19,7 +19,9 @@ import {
 import { Batcher } from "./batcher.js";
 import { deadLetter } from "./dead-letter.js";
 import { readLines } from "./ndjson-lines.js";
+import { publishBatch } from "./publish-batch.js";
 import { reportMessage } from "./report-message.js";
+import type { RetryOptions } from "./retry.js";
 
 export type IngestFormat = "ndjson" | "csv";
 
@@ -58,7 +60,16 @@ export interface IngestOptions {
   /** Reports per stream transaction, and how long a partial batch may wait. */
   batchSize?: number;
   lingerMs?: number;
+  /**
+   * How long a batch the stream failed to acknowledge (a broker restarting) is
+   * sent again before ingest gives up naming its lines; default 2 minutes.
+   */
+  retryForMs?: number;
+  /** Told each time a batch is sent again. */
+  onRetry?: RetryOptions["onRetry"];
 }
+
+const DEFAULT_RETRY_FOR_MS = 120_000;
 
 /** One record of input, good or bad, with where it came from. */
 type Parsed =
@@ -86,29 +97,43 @@ export async function ingest(
     elapsedMs: 0,
     perSecond: 0,
   };
-  const reports = new Batcher<Parsed & { ok: true }>(
+  const retry: RetryOptions = {
+    giveUpAfterMs: options.retryForMs ?? DEFAULT_RETRY_FOR_MS,
+    onRetry: options.onRetry,
+  };
+  // One queue for good and bad records, flushed in input order, so that when a
+  // batch fails every line before it was published or dead-lettered (as the
+  // error says) and ingesting again from the line it names loses nothing.
+  const queue = new Batcher<{ source: string; parsed: Parsed }>(
     async (batch) => {
-      await options.reports.sendBatch(batch.map((p) => p.message));
-      summary.accepted += batch.length;
+      const origins = batch.map(({ source, parsed }) => ({ source, line: parsed.line }));
+      const bad = batch.flatMap(({ source, parsed }) => (parsed.ok ? [] : [{ source, parsed }]));
+      const good = batch.flatMap(({ parsed }) => (parsed.ok ? [parsed.message] : []));
+      // Reports before dead letters: if the dead letters then fail, ingesting the
+      // batch again repeats reports (stored once downstream), not dead letters.
+      if (good.length > 0) {
+        await publishBatch(options.reports, good, origins, "report", retry);
+        summary.accepted += good.length;
+      }
+      if (bad.length > 0) {
+        await publishBatch(
+          options.deadLetters,
+          bad.map(({ source, parsed }) => ({
+            key: source,
+            value: JSON.stringify(
+              deadLetter(source, parsed.line, parsed.problems, parsed.input, now()),
+            ),
+            properties: { source, line: String(parsed.line) },
+          })),
+          origins,
+          "dead letter",
+          retry,
+        );
+        summary.deadLettered += bad.length;
+      }
     },
     options.batchSize ?? 1000,
     options.lingerMs ?? 5,
-  );
-  const dead = new Batcher<{ source: string; parsed: Parsed & { ok: false } }>(
-    async (batch) => {
-      await options.deadLetters.sendBatch(
-        batch.map(({ source, parsed }) => ({
-          key: source,
-          value: JSON.stringify(
-            deadLetter(source, parsed.line, parsed.problems, parsed.input, now()),
-          ),
-          properties: { source, line: String(parsed.line) },
-        })),
-      );
-      summary.deadLettered += batch.length;
-    },
-    500,
-    50,
   );
 
   for (const input of inputs) {
@@ -124,8 +149,7 @@ export async function ingest(
       options.format === "csv" ? readCsv(input, progress) : readNdjson(input, progress, summary);
     for await (const parsed of records) {
       summary.records++;
-      if (parsed.ok) await reports.add(parsed);
-      else await dead.add({ source: input.name, parsed });
+      await queue.add({ source: input.name, parsed });
       if (options.onProgress && now() - lastReport >= 100) {
         lastReport = now();
         options.onProgress({
@@ -136,8 +160,7 @@ export async function ingest(
       }
     }
   }
-  await reports.close();
-  await dead.close();
+  await queue.close();
   summary.elapsedMs = now() - started;
   summary.perSecond =
     summary.elapsedMs > 0 ? Math.round((summary.accepted * 1000) / summary.elapsedMs) : 0;

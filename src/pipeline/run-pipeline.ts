@@ -12,7 +12,7 @@ import {
 /** The two consumers' options, shared where they overlap. */
 export type PipelineOptions = Pick<
   AlertConsumerOptions,
-  "stream" | "store" | "ruleSet" | "onAlert" | "notifier" | "signal" | "untilIdle"
+  "stream" | "store" | "ruleSet" | "onAlert" | "notifier" | "signal" | "untilIdle" | "onRetry"
 > &
   Pick<ArchiveConsumerOptions, "flushReports" | "flushMs">;
 
@@ -34,6 +34,7 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineSum
     store: options.store,
     signal: stop.signal,
     ...(options.untilIdle !== undefined && { untilIdle: options.untilIdle }),
+    ...(options.onRetry && { onRetry: options.onRetry }),
   };
   const stopOnFailure = <T>(run: Promise<T>) =>
     run.catch((error: unknown) => {

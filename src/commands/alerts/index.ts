@@ -10,6 +10,7 @@ import { ruleFlags } from "../../cli/rule-flags.js";
 import { shutdownSignal } from "../../cli/shutdown.js";
 import { type AlertConsumerSummary, runAlertConsumer } from "../../pipeline/alert-consumer.js";
 import { changeAlertState } from "../../pipeline/alert-state.js";
+import { describeRetry } from "../../pipeline/retry.js";
 import type { AlertActions } from "../../tui/alert-actions.js";
 import { type NdjsonWatchSummary, watchAlertsAsNdjson } from "../../tui/ndjson-watch.js";
 import { type AlertWatchSummary, runAlertWatch } from "../../tui/run-alert-watch.js";
@@ -66,6 +67,7 @@ With --watch it consumes nothing: it watches the alerts the consumers raise, in 
           onAlert: alertPrinter(process.stdout, flags.format as "ndjson" | "human" | undefined),
           signal: shutdownSignal(),
           untilIdle: flags["until-idle"],
+          onRetry: (error, delayMs) => this.info(describeRetry("alerts", error, delayMs)),
         });
         this.info(
           `alerts: ${summary.reports} report(s) checked, ${summary.opened} alert(s) opened, ${summary.events} event(s)`,

@@ -12,6 +12,14 @@ import { type Clause, filterQuery } from "./query-filters.js";
 const MAX_CONFLICT_ROUNDS = 5;
 const PAGE_SIZE = 1000;
 const IDS_PER_MGET = 1000;
+/**
+ * Per-document `_mget` failures that clear up by themselves: a shard not
+ * allocated yet, as just after OpenSearch restarted. The caller may try again.
+ */
+const TRANSIENT_DOC_ERRORS = new Set([
+  "no_shard_available_action_exception",
+  "unavailable_shards_exception",
+]);
 
 /**
  * An alert as indexed: the Alert plus the epoch times queries sort and filter
@@ -294,6 +302,7 @@ export class AlertStore {
         if (doc.error && doc.error.type !== "index_not_found_exception") {
           throw new BackendError(
             `OpenSearch failed reading ${index}: ${describeServerError(doc.error)}`,
+            { retriable: TRANSIENT_DOC_ERRORS.has(doc.error.type ?? "") },
           );
         }
         docs.set(doc._id, doc);

@@ -1,3 +1,4 @@
+import { storageError } from "../../storage-errors.js";
 import type {
   Consumer,
   Message,
@@ -12,6 +13,8 @@ import { type MessageRow, toMessage } from "./message-row.js";
 
 export interface ConsumerRuntime {
   db: LogDatabase;
+  /** The log's directory, named when the disk refuses a write. */
+  dir: string;
   signal: ChangeSignal;
   now: () => number;
   /** A consumer whose heartbeat is older than this is presumed dead. */
@@ -50,12 +53,18 @@ export class EmbeddedConsumer implements Consumer {
   readonly topic: string;
   readonly subscription: string;
   private readonly type: SubscriptionType;
-  private readonly id: number;
+  private id = 0;
   private readonly heartbeat: NodeJS.Timeout;
   private lastReapAt = 0;
   private unwrittenAcks: number[] = [];
   private ackTimer: NodeJS.Timeout | undefined;
   private closed = false;
+  /**
+   * What a background write (heartbeat, grouped acks) failed with, e.g. a full
+   * disk: thrown by the next receive or ack, so the consumer stops with a clear
+   * error instead of the process dying of an exception in a timer.
+   */
+  private failure: unknown;
   private readonly stmts;
 
   constructor(
@@ -65,7 +74,15 @@ export class EmbeddedConsumer implements Consumer {
     this.topic = options.topic;
     this.subscription = options.subscription;
     this.type = options.type;
-    const { db } = rt;
+    this.written("subscribe", () => this.register(options));
+    this.stmts = prepareStatements(rt.db);
+    this.heartbeat = setInterval(() => this.beat(), rt.heartbeatMs);
+    this.heartbeat.unref();
+  }
+
+  /** Creates the subscription if needed and this consumer's row; sets `id`. */
+  private register(options: SubscribeOptions): void {
+    const { db } = this.rt;
     const deadLetter = options.deadLetter;
     writeTransaction(db, () => {
       const start =
@@ -103,20 +120,18 @@ export class EmbeddedConsumer implements Consumer {
           this.subscription,
           options.consumerName ?? null,
           process.pid,
-          rt.now(),
+          this.rt.now(),
         ),
       ).lastInsertRowid,
     );
-    this.stmts = prepareStatements(db);
-    this.heartbeat = setInterval(() => this.beat(), rt.heartbeatMs);
-    this.heartbeat.unref();
   }
 
   async receive({ maxMessages, timeoutMs, signal }: ReceiveOptions): Promise<Message[]> {
     const deadline = this.rt.now() + timeoutMs;
     for (;;) {
       if (this.closed || signal?.aborted) return [];
-      const messages = this.dispatch(maxMessages);
+      this.throwIfFailed();
+      const messages = this.written("receive messages", () => this.dispatch(maxMessages));
       if (messages.length > 0) return messages;
       const remaining = deadline - this.rt.now();
       if (remaining <= 0) return [];
@@ -131,10 +146,13 @@ export class EmbeddedConsumer implements Consumer {
    */
   async ack(messages: readonly Message[]): Promise<void> {
     if (messages.length === 0 || this.closed) return;
+    this.throwIfFailed();
     for (const m of messages) this.unwrittenAcks.push(+m.id);
     this.ackTimer ??= setTimeout(() => {
       this.ackTimer = undefined;
-      if (!this.closed) writeTransaction(this.rt.db, () => this.writeAcks());
+      this.inBackground("write acks", () => {
+        if (!this.closed) writeTransaction(this.rt.db, () => this.writeAcks());
+      });
     }, ACK_GROUP_MS);
   }
 
@@ -148,17 +166,19 @@ export class EmbeddedConsumer implements Consumer {
   async nack(messages: readonly Message[]): Promise<void> {
     if (messages.length === 0) return;
     const now = this.rt.now();
-    writeTransaction(this.rt.db, () => {
-      this.writeAcks();
-      const policy = this.policy();
-      for (const m of messages) {
-        const row = this.stmts.pendingRow.get(this.topic, this.subscription, +m.id) as
-          | PendingRow
-          | undefined;
-        if (!row) continue; // acked meanwhile, or already dead-lettered
-        this.requeueOrDeadLetter(row.msg_id, row.redelivery_count + 1, now + policy.nackDelayMs);
-      }
-    });
+    this.written("nack messages", () =>
+      writeTransaction(this.rt.db, () => {
+        this.writeAcks();
+        const policy = this.policy();
+        for (const m of messages) {
+          const row = this.stmts.pendingRow.get(this.topic, this.subscription, +m.id) as
+            | PendingRow
+            | undefined;
+          if (!row) continue; // acked meanwhile, or already dead-lettered
+          this.requeueOrDeadLetter(row.msg_id, row.redelivery_count + 1, now + policy.nackDelayMs);
+        }
+      }),
+    );
     this.rt.signal.raise();
   }
 
@@ -170,16 +190,42 @@ export class EmbeddedConsumer implements Consumer {
     this.rt.onClose(this);
     // Hand back what we hold so other consumers get it at once, without a count
     // against the redelivery limit: a clean close is not a processing failure.
-    writeTransaction(this.rt.db, () => {
-      this.writeAcks();
-      this.stmts.releaseConsumer.run(this.id);
-      this.stmts.deleteConsumer.run(this.id);
-    });
+    this.written("close the consumer", () =>
+      writeTransaction(this.rt.db, () => {
+        this.writeAcks();
+        this.stmts.releaseConsumer.run(this.id);
+        this.stmts.deleteConsumer.run(this.id);
+      }),
+    );
     this.rt.signal.raise();
   }
 
   private beat(): void {
-    if (!this.closed) retryBusy(() => this.stmts.heartbeat.run(this.rt.now(), this.id));
+    this.inBackground("record a heartbeat", () => {
+      if (!this.closed) retryBusy(() => this.stmts.heartbeat.run(this.rt.now(), this.id));
+    });
+  }
+
+  /** Runs a write; a full or read-only disk becomes a BackendError naming the log's directory. */
+  private written<T>(what: string, write: () => T): T {
+    try {
+      return write();
+    } catch (error) {
+      throw storageError(error, `${what} (subscription ${this.subscription})`, this.rt.dir);
+    }
+  }
+
+  /** A write from a timer: its failure is kept for the next receive or ack to throw. */
+  private inBackground(what: string, write: () => void): void {
+    try {
+      this.written(what, write);
+    } catch (error) {
+      this.failure ??= error;
+    }
+  }
+
+  private throwIfFailed(): void {
+    if (this.failure !== undefined) throw this.failure;
   }
 
   private policy(): {

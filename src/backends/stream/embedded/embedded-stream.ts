@@ -1,7 +1,8 @@
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { BackendError } from "../../../domain/errors.js";
+import { BackendError, PwError } from "../../../domain/errors.js";
 import { isProcessAlive } from "../../process-alive.js";
+import { storageError } from "../../storage-errors.js";
 import type {
   Consumer,
   Message,
@@ -47,6 +48,8 @@ export function createEmbeddedStream(options: EmbeddedStreamOptions): EmbeddedSt
 
 export class EmbeddedStream implements Stream {
   readonly description: string;
+  /** `<dataDir>/stream`: named in errors. */
+  private readonly dir: string;
   private readonly db: LogDatabase;
   private readonly signal: ChangeSignal;
   private readonly now: () => number;
@@ -57,11 +60,15 @@ export class EmbeddedStream implements Stream {
 
   constructor(private readonly options: EmbeddedStreamOptions) {
     const dir = join(options.dataDir, "stream");
+    this.dir = dir;
     try {
       mkdirSync(dir, { recursive: true });
       this.db = openLogDatabase(join(dir, "log.db"));
       this.signal = new ChangeSignal(join(dir, "log.signal"));
     } catch (cause) {
+      // A full or read-only disk is named as such; anything else keeps SQLite's words.
+      const mapped = storageError(cause, "open the embedded log", dir);
+      if (mapped instanceof PwError) throw mapped;
       throw new BackendError(
         `cannot open the embedded log in ${dir}: ${(cause as Error).message}`,
         {
@@ -98,6 +105,7 @@ export class EmbeddedStream implements Stream {
     const consumer = new EmbeddedConsumer(
       {
         db: this.db,
+        dir: this.dir,
         signal: this.signal,
         now: this.now,
         heartbeatMs: this.options.heartbeatMs ?? 1000,
@@ -213,11 +221,15 @@ export class EmbeddedStream implements Stream {
         return appended;
       });
     } catch (cause) {
+      // SQLite rolled the transaction back: nothing of this batch is in the log.
+      const mapped = storageError(cause, `append to topic ${topic}`, this.dir);
       return Promise.reject(
-        new BackendError(`cannot append to topic ${topic}: ${(cause as Error).message}`, {
-          cause,
-          retriable: (cause as { code?: string }).code === "SQLITE_BUSY",
-        }),
+        mapped instanceof PwError
+          ? mapped
+          : new BackendError(`cannot append to topic ${topic}: ${(cause as Error).message}`, {
+              cause,
+              retriable: (cause as { code?: string }).code === "SQLITE_BUSY",
+            }),
       );
     }
     this.signal.raise();

@@ -37,6 +37,12 @@ export type AckListener = (ids: readonly string[]) => void;
  * the application still holds are remembered, so a redelivered copy of one is
  * not handed out twice, and its ack or nack - sent on whichever connection is
  * up - still applies, once.
+ *
+ * Acks never wait for a connection (a broker restart can take longer than any
+ * sensible timeout, and a consumer must not die of it): made while the
+ * connection is down, they are sent as soon as it is back, as Pulsar's own
+ * client does. An ack lost with a connection only causes a redelivery, which
+ * the remembered ids above (or the application's idempotence) absorb.
  */
 export class PulsarConsumer implements Consumer {
   readonly topic: string;
@@ -47,6 +53,8 @@ export class PulsarConsumer implements Consumer {
   private readonly handedOut = new Set<string>();
   /** Acked lately, with when: insertion order is time order. */
   private readonly recentlyAcked = new Map<string, number>();
+  /** Acked by the application while there was no connection: sent on the next one. */
+  private readonly unsentAcks = new Set<string>();
   /** Messages taken from (or skipped by) the current connection whose permits are not returned yet. */
   private owedPermits = 0;
   private closed = false;
@@ -68,6 +76,7 @@ export class PulsarConsumer implements Consumer {
         onOpen: () => {
           this.buffer.clear();
           this.owedPermits = 0;
+          this.sendUnsentAcks();
           this.socket.trySend(permitFrame(PREFETCH));
         },
         onFrame: (data) => this.onDelivery(data),
@@ -106,12 +115,18 @@ export class PulsarConsumer implements Consumer {
   async ack(messages: readonly Message[]): Promise<void> {
     const ids = this.release(messages);
     this.rememberAcked(ids);
-    await this.socket.sendAll(ids.map(ackFrame));
+    for (const id of ids) this.unsentAcks.add(id);
+    this.sendUnsentAcks();
     this.onAck(ids);
   }
 
   async nack(messages: readonly Message[]): Promise<void> {
-    await this.socket.sendAll(this.release(messages).map(nackFrame));
+    const ids = this.release(messages);
+    // Without a connection there is nothing to send: the broker redelivers every
+    // unacked message on the next one anyway.
+    this.socket.corked(() => {
+      for (const id of ids) this.socket.trySend(nackFrame(id));
+    });
   }
 
   async close(): Promise<void> {
@@ -120,6 +135,15 @@ export class PulsarConsumer implements Consumer {
     this.onClose();
     this.buffer.wake();
     await this.socket.close();
+  }
+
+  /** Sends the acks not sent yet if connected; otherwise `onOpen` does, on the next connection. */
+  private sendUnsentAcks(): void {
+    if (this.unsentAcks.size === 0 || !this.socket.isOpen) return;
+    this.socket.corked(() => {
+      for (const id of this.unsentAcks) this.socket.trySend(ackFrame(id));
+    });
+    this.unsentAcks.clear();
   }
 
   /** Ids the application held and now gives back; a second ack of the same message sends nothing. */

@@ -94,33 +94,6 @@ export class ReconnectingSocket {
     }
   }
 
-  /**
-   * Writes frames in order, waiting for a connection when there is none, and
-   * resolves once all are handed to the kernel. Frames a dropped connection may
-   * have lost are written again on the next one, so they must be idempotent
-   * (acks are).
-   */
-  async sendAll(frames: readonly string[]): Promise<void> {
-    if (frames.length === 0) return;
-    const deadline = Date.now() + this.options.config.connectTimeoutMs;
-    for (;;) {
-      await this.whenOpen(deadline - Date.now());
-      const ws = this.openSocket as WebSocket;
-      try {
-        await new Promise<void>((resolve, reject) => {
-          this.corked(() => {
-            for (let i = 0; i < frames.length - 1; i++) ws.send(frames[i] as string);
-            ws.send(frames[frames.length - 1] as string, (err) => (err ? reject(err) : resolve()));
-          });
-        });
-        return;
-      } catch (error) {
-        // The socket is closing; whenOpen waits for the next one.
-        this.lastError = error as Error;
-      }
-    }
-  }
-
   /** Resolves when connected; rejects after `timeoutMs` without a connection, or on close. */
   whenOpen(timeoutMs: number): Promise<void> {
     if (this.openSocket) return Promise.resolve();
