@@ -13,6 +13,7 @@ import { parseListenAddress } from "../pipeline/gateway/listen-address.js";
 import { serveGateway } from "../pipeline/gateway/serve.js";
 import type { GatewaySummary } from "../pipeline/gateway/server.js";
 import { type IngestInput, type IngestSummary, ingest } from "../pipeline/ingest.js";
+import { describeRetry } from "../pipeline/retry.js";
 
 export default class Ingest extends PwCommand {
   static override description =
@@ -59,6 +60,11 @@ With --listen HOST:PORT it serves drones over HTTP(S) instead: POST /v1/reports 
         deadLetters,
         format: flags.format as "ndjson" | "csv",
         onProgress: progressReporter(),
+        // Re-sends are otherwise silent: say why ingest seems to stall.
+        onRetry: (error, delayMs) => {
+          clearProgress();
+          this.info(describeRetry("ingest: the stream did not acknowledge", error, delayMs));
+        },
       });
       clearProgress();
       this.info(

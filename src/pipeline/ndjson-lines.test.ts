@@ -37,6 +37,11 @@ describe("readLines", () => {
     expect(out.map((l) => l.number)).toEqual([1, 2]);
   });
 
+  it("reads a file that is only a BOM, or ends in a lone \\r, as no extra line", async () => {
+    expect(await lines(["\uFEFF"])).toEqual([]);
+    expect((await lines(["x\n", "\r"])).map((l) => l.text)).toEqual(["x"]);
+  });
+
   it("keeps only the start of an over-long line, but counts all of it", async () => {
     const out = await lines(["a".repeat(150), "b".repeat(100), "\nok\n"], 100);
     expect(out[0]).toMatchObject({ number: 1, length: 250, size: 251 });

@@ -72,5 +72,9 @@ export async function* readLines(
     }
     take(buffer.subarray(start));
   }
-  if (length > 0) yield finish(0);
+  if (length > 0) {
+    // An unterminated tail that is only a BOM (or a "\r") is no line at all, as for wc -l.
+    const tail = finish(0);
+    if (tail.length > 0) yield tail;
+  }
 }
