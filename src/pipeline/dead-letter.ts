@@ -1,3 +1,4 @@
+import type { OutgoingMessage } from "../backends/stream/types.js";
 import { describeProblems, type FieldProblem } from "../domain/errors.js";
 
 /** What pw writes to `reports-dlq` for every input it could not accept. */
@@ -35,5 +36,23 @@ export function deadLetter(
     inputBytes,
     truncated,
     at: new Date(now).toISOString(),
+  };
+}
+
+/**
+ * The reports-dlq message for one rejected line of input, keyed and tagged by
+ * its source and line, as `pw dead-letters` reads it back.
+ */
+export function deadLetterMessage(
+  source: string,
+  line: number,
+  problems: FieldProblem[],
+  input: string,
+  now: number,
+): OutgoingMessage {
+  return {
+    key: source,
+    value: JSON.stringify(deadLetter(source, line, problems, input, now)),
+    properties: { source, line: String(line) },
   };
 }

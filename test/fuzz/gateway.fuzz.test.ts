@@ -754,6 +754,12 @@ describe(`the HTTP gateway under ${TOTAL} hostile inputs (seed ${SEED})`, () => 
         ["Authorization", `Bearer ${tokenOf("d1")}`],
         ...headers,
       ]);
+    /** A chunked upload's head (plus `extra` headers) and its first chunk, holding `lines`. */
+    const chunkedStart = (lines: Buffer, extra: [string, string][] = []) => [
+      head([...extra, ["Transfer-Encoding", "chunked"]]),
+      Buffer.from(`${lines.length.toString(16)}\r\n`),
+      lines,
+    ];
     type Case = {
       name: string;
       request: (lines: Buffer) => Buffer;
@@ -786,12 +792,7 @@ describe(`the HTTP gateway under ${TOTAL} hostile inputs (seed ${SEED})`, () => 
         name: "Content-Length and chunked",
         request: (lines) =>
           Buffer.concat([
-            head([
-              ["Content-Length", String(lines.length)],
-              ["Transfer-Encoding", "chunked"],
-            ]),
-            Buffer.from(`${lines.length.toString(16)}\r\n`),
-            lines,
+            ...chunkedStart(lines, [["Content-Length", String(lines.length)]]),
             Buffer.from("\r\n0\r\n\r\n"),
           ]),
         after: "wait",
@@ -807,12 +808,7 @@ describe(`the HTTP gateway under ${TOTAL} hostile inputs (seed ${SEED})`, () => 
         // Valid lines in a first chunk, then a chunk size that is not hex: nothing published.
         name: "a bad chunk after good ones",
         request: (lines) =>
-          Buffer.concat([
-            head([["Transfer-Encoding", "chunked"]]),
-            Buffer.from(`${lines.length.toString(16)}\r\n`),
-            lines,
-            Buffer.from("\r\nzz\r\nabc\r\n0\r\n\r\n"),
-          ]),
+          Buffer.concat([...chunkedStart(lines), Buffer.from("\r\nzz\r\nabc\r\n0\r\n\r\n")]),
         after: "wait",
         expect: "400",
       },
@@ -825,13 +821,7 @@ describe(`the HTTP gateway under ${TOTAL} hostile inputs (seed ${SEED})`, () => 
       },
       {
         name: "chunked body cut short, then the end of the connection",
-        request: (lines) =>
-          Buffer.concat([
-            head([["Transfer-Encoding", "chunked"]]),
-            Buffer.from(`${lines.length.toString(16)}\r\n`),
-            lines,
-            Buffer.from("\r\n"),
-          ]),
+        request: (lines) => Buffer.concat([...chunkedStart(lines), Buffer.from("\r\n")]),
         after: "end",
         expect: "400",
       },
@@ -844,12 +834,7 @@ describe(`the HTTP gateway under ${TOTAL} hostile inputs (seed ${SEED})`, () => 
       },
       {
         name: "a chunked upload abandoned half-way",
-        request: (lines) =>
-          Buffer.concat([
-            head([["Transfer-Encoding", "chunked"]]),
-            Buffer.from(`${lines.length.toString(16)}\r\n`),
-            lines,
-          ]),
+        request: (lines) => Buffer.concat(chunkedStart(lines)),
         after: "destroy",
         expect: "none",
       },

@@ -9,7 +9,7 @@ import type { AddressInfo, Socket } from "node:net";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { OutgoingMessage, Producer } from "../../backends/stream/types.js";
 import { UsageError } from "../../domain/errors.js";
-import { deadLetter } from "../dead-letter.js";
+import { deadLetterMessage } from "../dead-letter.js";
 import { checkBatch, type LineError, type RejectedLine } from "./batch.js";
 import { readBody } from "./body.js";
 import { type ListenAddress, listenUrl } from "./listen-address.js";
@@ -399,14 +399,8 @@ export class ReportGateway {
   }
 
   private deadLetterMessage(droneId: string, rejected: RejectedLine): OutgoingMessage {
-    const source = `http:${droneId}`;
-    return {
-      key: source,
-      value: JSON.stringify(
-        deadLetter(source, rejected.line, rejected.problems, rejected.input, Date.now()),
-      ),
-      properties: { source, line: String(rejected.line) },
-    };
+    const { line, problems, input } = rejected;
+    return deadLetterMessage(`http:${droneId}`, line, problems, input, Date.now());
   }
 }
 
